@@ -1,0 +1,207 @@
+"""Load a scenario folder, a single YAML file or a built-in scenario by name.
+
+Every problem is collected and raised together as a :class:`ScenarioError`;
+nothing here lets a traceback reach the user for bad input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from corridor.scenario import catalogs, library
+from corridor.scenario.errors import Issue, ScenarioError
+from corridor.scenario.model import Scenario
+from corridor.scenario.parse import ROW, parse_table
+from corridor.scenario.read import (
+    RawTable,
+    decode_text,
+    inline_table,
+    read_bytes,
+    read_csv_text,
+    read_yaml_text,
+)
+from corridor.scenario.resolve import resolve
+from corridor.scenario.schema import FORMAT, META_KEYS, TABLES
+
+SCENARIO_FILE = "scenario.yaml"
+
+
+def locate(source: str | Path) -> Path:
+    """A path as given, else a built-in scenario of that name."""
+    p = Path(source)
+    if p.exists():
+        return p
+    builtin = library.path(str(source))
+    if builtin is not None:
+        return builtin
+    raise ScenarioError(
+        [
+            Issue(
+                str(source),
+                "no such file or folder, and no built-in scenario of that name "
+                f"(built-in: {', '.join(library.names())})",
+            )
+        ]
+    )
+
+
+def load_scenario(source: str | Path) -> Scenario:
+    """Load and validate a scenario; raise :class:`ScenarioError` listing every problem."""
+    path = locate(source)
+    issues: list[Issue] = []
+    if path.is_dir():
+        folder, yaml_path = path, path / SCENARIO_FILE
+        if not yaml_path.exists():
+            raise ScenarioError([Issue(str(path), f"folder has no {SCENARIO_FILE}")])
+        csv_beside = True
+    else:
+        folder, yaml_path = path.parent, path
+        csv_beside = path.name == SCENARIO_FILE
+    label = yaml_path.name
+    data = read_bytes(yaml_path, label, issues)
+    text = decode_text(data, label, issues) if data is not None else None
+    doc = read_yaml_text(text, label, issues) if text is not None else None
+    if issues:
+        raise ScenarioError(issues)
+    if not isinstance(doc, dict):
+        raise ScenarioError([Issue(label, "must be a YAML mapping of keys (format, name, ...)")])
+
+    meta = _meta(doc, label, issues)
+    overrides = doc.get("tables") or {}
+    if not isinstance(overrides, dict):
+        issues.append(Issue(label, "'tables' must map table names to file names"))
+        overrides = {}
+    for key in overrides:
+        if key not in TABLES:
+            issues.append(Issue(label, f"'tables' names unknown table '{key}'"))
+
+    raws: dict[str, RawTable] = {}
+    for name, spec in TABLES.items():
+        if name == "carrier_types":
+            continue
+        raw: RawTable | None = None
+        if name in doc:
+            raw = inline_table(name, label, doc[name], issues)
+        elif csv_beside or name in overrides:
+            fname = str(overrides.get(name, spec.file))
+            fpath = folder / fname
+            if fpath.exists():
+                b = read_bytes(fpath, fname, issues)
+                t = decode_text(b, fname, issues) if b is not None else None
+                if t is not None:
+                    raw = read_csv_text(name, fname, t, spec.names, issues)
+            elif name in overrides:
+                issues.append(Issue(label, f"table file '{fname}' for '{name}' does not exist"))
+        if raw is None and spec.required and not any(i.file == spec.file for i in issues):
+            if not any(i.file in (spec.file, overrides.get(name)) for i in issues):
+                issues.append(
+                    Issue(label, f"required table '{name}' is missing ({spec.file} or an "
+                          f"inline '{name}:' list)")
+                )
+        if raw is not None:
+            raws[name] = raw
+    for key in doc:
+        if key not in META_KEYS and key not in TABLES and not str(key).startswith("x_"):
+            issues.append(Issue(label, f"unknown key '{key}' (known: {', '.join(META_KEYS)}, "
+                                f"or a table: {', '.join(TABLES)})"))
+
+    frames: dict[str, pd.DataFrame] = {}
+    for name, raw in raws.items():
+        frames[name] = parse_table(raw, TABLES[name], issues)
+    for name, spec in TABLES.items():
+        if name not in frames and name != "carrier_types":
+            frames[name] = parse_table(
+                RawTable(name, spec.file, list(spec.names), []), spec, []
+            )
+    files = {n: (r.file if not r.inline else f"{r.file}:{n}") for n, r in raws.items()}
+    inline = {n: r.inline for n, r in raws.items()}
+    scenario = resolve(
+        meta,
+        frames,
+        catalogs.equipment(),
+        catalogs.carrier_types(),
+        catalogs.units(),
+        issues,
+        labels={n: r.file for n, r in raws.items()},
+        inline=inline,
+        yaml_label=label,
+        source=path,
+        files=files,
+    )
+    if issues or scenario is None:
+        raise ScenarioError(_dedupe(issues))
+    return scenario
+
+
+def _dedupe(issues: list[Issue]) -> list[Issue]:
+    seen: set[str] = set()
+    out = []
+    for i in issues:
+        s = str(i)
+        if s not in seen:
+            seen.add(s)
+            out.append(i)
+    return out
+
+
+def _meta(doc: dict[str, Any], label: str, issues: list[Issue]) -> dict[str, Any]:
+    """Check the top-level keys of scenario.yaml; return them with defaults."""
+    meta: dict[str, Any] = {}
+    fmt = doc.get("format")
+    if fmt is None:
+        issues.append(Issue(label, f"'format: {FORMAT}' is required", column="format"))
+    elif fmt != FORMAT:
+        issues.append(Issue(label, f"format '{fmt}' is not supported (expected {FORMAT})",
+                            column="format"))
+    meta["name"] = str(doc.get("name") or Path(label).stem)
+    meta["description"] = str(doc.get("description") or "")
+    sd = doc.get("start_date", "2025-01-01")
+    try:
+        meta["start_date"] = dt.date.fromisoformat(str(sd))
+    except ValueError:
+        issues.append(Issue(label, f"start_date '{sd}' is not a date (YYYY-MM-DD)",
+                            column="start_date"))
+        meta["start_date"] = dt.date(2025, 1, 1)
+    meta["horizon_days"] = _number(doc, "horizon_days", 30.0, label, issues, positive=True)
+    seed = doc.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        issues.append(Issue(label, f"seed '{seed}' must be a whole number >= 0", column="seed"))
+        seed = 0
+    meta["seed"] = seed
+    for key in ("planner", "simulation", "evacuation"):
+        val = doc.get(key) or {}
+        if not isinstance(val, dict):
+            issues.append(Issue(label, f"'{key}' must be a mapping", column=key))
+            val = {}
+        meta[key] = dict(val)
+    step = meta["planner"].get("step_h", 6)
+    if isinstance(step, bool) or not isinstance(step, int | float) or not step > 0 \
+            or not math.isfinite(step):
+        issues.append(Issue(label, f"planner.step_h '{step}' must be a number > 0",
+                            column="planner.step_h"))
+        meta["planner"]["step_h"] = 6.0
+    med = doc.get("medical")
+    if med is not None and not isinstance(med, dict):
+        issues.append(Issue(label, "'medical' must be a mapping", column="medical"))
+        med = None
+    meta["medical"] = med
+    return meta
+
+
+def _number(doc: dict[str, Any], key: str, default: float, label: str,
+            issues: list[Issue], positive: bool = False) -> float:
+    v = doc.get(key, default)
+    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) \
+            or (positive and v <= 0):
+        issues.append(Issue(label, f"{key} '{v}' must be a {'positive ' if positive else ''}"
+                            "number", column=key))
+        return default
+    return float(v)
+
+
+__all__ = ["ROW", "load_scenario", "locate"]

@@ -1,0 +1,162 @@
+"""Reading raw text: UTF-8 checks, CSV records and safe YAML, all errors collected."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from corridor.scenario.errors import Issue
+
+BOM = b"\xef\xbb\xbf"
+
+
+@dataclass
+class RawTable:
+    """A table as text cells: one list of header names and rows of strings."""
+
+    name: str
+    file: str  # label used in messages
+    header: list[str]
+    rows: list[list[str]]
+    inline: bool = False  # came from a YAML list of records
+
+
+def decode_text(data: bytes, label: str, issues: list[Issue]) -> str | None:
+    """Decode UTF-8 (a leading BOM, as Excel writes, is dropped)."""
+    if data.startswith(BOM):
+        data = data[len(BOM) :]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        issues.append(
+            Issue(
+                label,
+                f"text is not UTF-8 (byte 0x{data[e.start]:02x} at offset {e.start}); "
+                "save the file as UTF-8",
+                line=line,
+            )
+        )
+        return None
+
+
+def read_csv_text(
+    name: str, label: str, text: str, known: tuple[str, ...], issues: list[Issue]
+) -> RawTable | None:
+    """Split CSV text into header and rows; report empty, headerless and ragged files."""
+    if "\x00" in text:
+        issues.append(Issue(label, "file contains NUL bytes; it is not a CSV text file"))
+        return None
+    try:
+        records = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as e:
+        issues.append(Issue(label, f"CSV cannot be parsed: {e}"))
+        return None
+    records = [r for r in records if any(c.strip() for c in r)]  # blank lines are not rows
+    if not records:
+        issues.append(Issue(label, f"file is empty; it needs a header row ({', '.join(known)})"))
+        return None
+    header = [h.strip() for h in records[0]]
+    if not any(h in known for h in header):
+        issues.append(
+            Issue(
+                label,
+                f"no header row: the first line ({','.join(records[0])[:80]}) names none of "
+                f"the columns of {name} ({', '.join(known)})",
+                row=0,
+            )
+        )
+        return None
+    rows: list[list[str]] = []
+    ok = True
+    for i, rec in enumerate(records[1:], start=1):
+        if len(rec) != len(header):
+            # trailing empty cells are harmless; anything else is a ragged row
+            if len(rec) > len(header) and not any(c.strip() for c in rec[len(header) :]):
+                rec = rec[: len(header)]
+            else:
+                issues.append(
+                    Issue(label, f"has {len(rec)} fields but the header has {len(header)}", row=i)
+                )
+                ok = False
+                rec = (rec + [""] * len(header))[: len(header)]
+        rows.append([c.strip() for c in rec])
+    del ok
+    return RawTable(name, label, header, rows)
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """SafeLoader that keeps dates as text: scenario fields parse them themselves."""
+
+
+# Timestamps stay strings so that `start_date` errors are ours, and unsafe tags
+# (!!python/object...) are rejected by SafeLoader with a ConstructorError.
+_SafeLoader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
+}
+
+
+def read_yaml_text(text: str, label: str, issues: list[Issue]) -> Any:
+    """Parse YAML safely; syntax errors and unsafe tags become issues with their line."""
+    try:
+        return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.constructor.ConstructorError as e:
+        line = e.problem_mark.line + 1 if e.problem_mark else None
+        issues.append(Issue(label, f"unsafe or unknown YAML tag: {e.problem}", line=line))
+    except yaml.MarkedYAMLError as e:
+        line = e.problem_mark.line + 1 if e.problem_mark else None
+        issues.append(Issue(label, f"YAML syntax error: {e.problem or e}", line=line))
+    except yaml.YAMLError as e:
+        issues.append(Issue(label, f"YAML error: {e}"))
+    except RecursionError:
+        issues.append(Issue(label, "YAML is nested too deeply"))
+    return None
+
+
+def _cell(value: Any) -> str:
+    """Render an inline YAML value as the text a CSV cell would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ";".join(_cell(v) for v in value)
+    if isinstance(value, dict):
+        return ";".join(f"{k}:{_cell(v)}" for k, v in value.items())
+    return str(value)
+
+
+def inline_table(name: str, label: str, records: Any, issues: list[Issue]) -> RawTable | None:
+    """Turn a YAML list of records into a RawTable (header = union of keys, in order)."""
+    if not isinstance(records, list):
+        issues.append(
+            Issue(label, f"inline table '{name}' must be a list of records", table=name)
+        )
+        return None
+    header: list[str] = []
+    good: list[dict[str, Any]] = []
+    for i, rec in enumerate(records, start=1):
+        if not isinstance(rec, dict):
+            issues.append(Issue(label, "record is not a mapping of field: value", row=i, table=name))
+            good.append({})
+            continue
+        for k in rec:
+            if str(k) not in header:
+                header.append(str(k))
+        good.append({str(k): v for k, v in rec.items()})
+    rows = [[_cell(rec.get(h)) for h in header] for rec in good]
+    return RawTable(name, label, header, rows, inline=True)
+
+
+def read_bytes(path: Path, label: str, issues: list[Issue]) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        issues.append(Issue(label, f"cannot be read: {e.strerror or e}"))
+        return None

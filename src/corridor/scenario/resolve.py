@@ -1,0 +1,411 @@
+"""Cross-table checks and derived values: references, catalogs, templates, defaults."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from corridor.scenario.errors import Issue
+from corridor.scenario.model import Scenario
+from corridor.scenario.parse import ROW
+from corridor.scenario.schema import CIRCUITY, MODE_SPEED_KMH, MODES, TABLES
+
+EARTH_RADIUS_KM = 6371.0088
+CARRIER_FILL = (
+    "mode",
+    "capacity_t",
+    "capacity_m2",
+    "capacity_pax",
+    "capacity_litters",
+    "max_item_mlc",
+    "speed_kmh",
+    "load_h",
+    "unload_h",
+    "cost_per_km",
+)
+MEDICAL_KEYS = {
+    "casualties",
+    "precedence",
+    "limits_h",
+    "surgery_within_h",
+    "length_of_stay_days",
+    "died_of_wounds",
+    "dnbi_per_1000_per_day",
+}
+
+
+def haversine_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
+    """Great-circle distance (vectorised)."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dphi = p2 - p1
+    dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
+    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+class _Reporter:
+    """Builds issues that name the right file, row and column for each table."""
+
+    def __init__(self, labels: dict[str, str], inline: dict[str, bool], issues: list[Issue],
+                 yaml_label: str) -> None:
+        self.labels, self.inline, self.issues, self.yaml = labels, inline, issues, yaml_label
+
+    def __call__(self, table: str, row: Any, column: str | None, message: str) -> None:
+        label = self.labels.get(table, TABLES[table].file if table in TABLES else table)
+        inl = self.inline.get(table, False)
+        r = int(row) if row is not None and not pd.isna(row) else None
+        self.issues.append(
+            Issue(label, message, row=r, column=column, table=table if inl else None)
+        )
+
+    def meta(self, column: str, message: str) -> None:
+        self.issues.append(Issue(self.yaml, message, column=column))
+
+
+def _index(frame: pd.DataFrame, table: str, key: str, say: _Reporter) -> pd.DataFrame:
+    """Index by ``key``; duplicate ids are reported (first one kept)."""
+    dup = frame[key].duplicated(keep="first") & (frame[key] != "")
+    for _, r in frame[dup].iterrows():
+        first = frame.loc[frame[key] == r[key], ROW].iloc[0]
+        say(table, r[ROW], key, f"duplicate id '{r[key]}' (first at row {first})")
+    out = frame[~dup].set_index(key, drop=False)
+    out.index.name = None
+    return out
+
+
+def resolve(
+    meta: dict[str, Any],
+    frames: dict[str, pd.DataFrame],
+    cat_equipment: pd.DataFrame,
+    cat_carriers: pd.DataFrame,
+    cat_units: pd.DataFrame,
+    issues: list[Issue],
+    *,
+    labels: dict[str, str],
+    inline: dict[str, bool],
+    yaml_label: str,
+    source: Path | None,
+    files: dict[str, str],
+) -> Scenario | None:
+    say = _Reporter(labels, inline, issues, yaml_label)
+    nodes = _index(frames["nodes"], "nodes", "id", say)
+    names = nodes["name"].where(nodes["name"] != "", nodes["id"])
+    nodes = nodes.assign(name=names)
+    node_ids = set(nodes.index)
+
+    def check_node(table: str, frame: pd.DataFrame, col: str, optional: bool = False) -> None:
+        for row, v in zip(frame[ROW], frame[col], strict=True):
+            if v == "" and optional:
+                continue
+            if v != "" and v not in node_ids:
+                say(table, row, col, f"unknown node '{v}'{_hint(v, node_ids)}")
+
+    links = _resolve_links(frames["links"], nodes, say, check_node)
+    equipment = _merge_catalog(cat_equipment, frames["equipment"], "equipment", say)
+    equipment = equipment.assign(name=equipment["name"].where(equipment["name"] != "",
+                                                                equipment["id"]))
+    eq_ids = set(equipment.index)
+    units = _merge_catalog(cat_units, frames["units"], "units", say)
+    for uid, r in units.iterrows():
+        if uid in frames["units"]["id"].values:
+            for t in (r["equipment"] or {}):
+                if t not in eq_ids:
+                    say("units", r[ROW], "equipment", f"unknown equipment type '{t}'"
+                        f"{_hint(t, eq_ids)}")
+    carriers = _resolve_carriers(frames["carriers"], cat_carriers, nodes, say, check_node)
+    movements = _resolve_movements(frames["movements"], units, equipment, say, check_node,
+                                   node_ids)
+    supply = frames["supply"].copy()
+    check_node("supply", supply, "node")
+    check_node("supply", supply, "source", optional=True)
+    horizon = float(meta["horizon_days"])
+    supply["end_day"] = supply["end_day"].where(np.isfinite(supply["end_day"]), horizon)
+    for _, r in supply[supply["end_day"] < supply["start_day"]].iterrows():
+        say("supply", r[ROW], "end_day", f"end_day {r['end_day']:g} is before start_day "
+            f"{r['start_day']:g}")
+    disruptions = _resolve_disruptions(frames["disruptions"], nodes, links, say)
+    medical = meta.get("medical")
+    if medical is not None:
+        _check_medical(medical, node_ids, say)
+    has_work = (
+        len(movements) > 0
+        or (nodes["population"] > 0).any()
+        or (medical is not None and bool(medical.get("casualties")))
+        or len(supply) > 0
+    )
+    if not has_work and not issues:
+        say.meta("movements", "scenario gives no work: add movements, a population to "
+                 "evacuate, or a medical block")
+    if issues:
+        return None
+    return Scenario(
+        name=meta["name"],
+        description=meta["description"],
+        start_date=meta["start_date"],
+        horizon_days=horizon,
+        seed=meta["seed"],
+        nodes=nodes,
+        links=links,
+        equipment=equipment,
+        carriers=carriers,
+        units=units,
+        movements=movements,
+        supply=supply,
+        disruptions=disruptions,
+        planner=meta["planner"],
+        simulation=meta["simulation"],
+        medical=medical,
+        evacuation=meta["evacuation"],
+        source=source,
+        files=files,
+    )
+
+
+def _hint(word: str, options: set[str]) -> str:
+    import difflib
+
+    if len(options) > 5000:
+        return ""
+    m = difflib.get_close_matches(word, list(options), n=1, cutoff=0.75)
+    return f" (did you mean '{m[0]}'?)" if m else ""
+
+
+def _resolve_links(frame: pd.DataFrame, nodes: pd.DataFrame, say: _Reporter,
+                   check_node: Callable[..., None]) -> pd.DataFrame:
+    links = _index(frame, "links", "id", say)
+    check_node("links", links, "from")
+    check_node("links", links, "to")
+    for _, r in links[(links["from"] == links["to"]) & (links["from"] != "")].iterrows():
+        say("links", r[ROW], "to", f"link starts and ends at the same node '{r['to']}'")
+    known = links["from"].isin(nodes.index) & links["to"].isin(nodes.index)
+    dist = links["distance_km"].to_numpy(dtype=float).copy()
+    missing = np.isnan(dist) & known.to_numpy()
+    if missing.any():
+        a = nodes.loc[links.loc[missing, "from"]]
+        b = nodes.loc[links.loc[missing, "to"]]
+        gc = haversine_km(a["lat"].to_numpy(), a["lon"].to_numpy(), b["lat"].to_numpy(),
+                          b["lon"].to_numpy())
+        circ = links.loc[missing, "mode"].map(CIRCUITY).fillna(1.0).to_numpy()
+        dist[missing] = gc * circ
+    for _, r in links[np.isinf(dist)].iterrows():
+        say("links", r[ROW], "distance_km", "distance must be finite")
+    return links.assign(distance_km=dist)
+
+
+def _merge_catalog(cat: pd.DataFrame, own: pd.DataFrame, table: str,
+                   say: _Reporter) -> pd.DataFrame:
+    """Built-in rows, overridden and extended by the scenario's own rows."""
+    own = _index(own, table, "id", say)
+    own = own.assign(**{ROW: own[ROW]})
+    cat = cat.assign(**{ROW: -1})  # -1 = built-in
+    merged = pd.concat([cat[~cat.index.isin(own.index)], own])
+    return merged
+
+
+def _resolve_carriers(frame: pd.DataFrame, types: pd.DataFrame, nodes: pd.DataFrame,
+                      say: _Reporter, check_node: Callable[..., None]) -> pd.DataFrame:
+    c = _index(frame, "carriers", "id", say)
+    check_node("carriers", c, "home")
+    c = c.copy()
+    for col in CARRIER_FILL:
+        c[col] = c[col].astype(object)
+    for cid, r in c.iterrows():
+        t = r["type"]
+        tr = None
+        if t:
+            if t in types.index:
+                tr = types.loc[t]
+            else:
+                say("carriers", r[ROW], "type",
+                    f"unknown carrier type '{t}'{_hint(t, set(types.index))}; "
+                    f"built-in: {', '.join(types.index)}")
+        for col in CARRIER_FILL:
+            v = r[col]
+            empty = v == "" if col == "mode" else (v is None or pd.isna(v))
+            if empty and tr is not None:
+                c.at[cid, col] = tr[col]
+        mode = c.at[cid, "mode"]
+        if not mode:
+            say("carriers", r[ROW], "mode", "mode is missing (give mode or a built-in type)")
+        elif mode not in MODES:
+            say("carriers", r[ROW], "mode", f"'{mode}' is not a mode")
+    defaults = {"capacity_t": 0.0, "capacity_m2": 0.0, "capacity_pax": 0.0,
+                "capacity_litters": 0.0, "max_item_mlc": math.inf, "load_h": 0.0,
+                "unload_h": 0.0, "cost_per_km": 0.0}
+    for col, d in defaults.items():
+        c[col] = pd.to_numeric(c[col], errors="coerce").fillna(d).astype(float)
+    c["mode"] = c["mode"].astype(str)
+    spd = pd.to_numeric(c["speed_kmh"], errors="coerce").astype(float)
+    c["speed_kmh"] = spd.fillna(c["mode"].map(MODE_SPEED_KMH)).fillna(50.0)
+    for cid, r in c.iterrows():
+        caps = [r["capacity_t"], r["capacity_m2"], r["capacity_pax"], r["capacity_litters"]]
+        if r["mode"] and all(v <= 0 for v in caps):
+            say("carriers", r[ROW], "capacity_t", f"carrier '{cid}' has no capacity "
+                "(capacity_t, capacity_m2, capacity_pax and capacity_litters are all 0)")
+        if r["speed_kmh"] <= 0 or not math.isfinite(r["speed_kmh"]):
+            say("carriers", r[ROW], "speed_kmh", "speed must be a finite number > 0")
+    home_gauge = c["home"].map(nodes["rail_gauge_mm"])
+    gauge = c["rail_gauge_mm"].where(c["rail_gauge_mm"].notna(), home_gauge).fillna(1435)
+    c["rail_gauge_mm"] = gauge.astype(int)
+    c["count"] = c["count"].fillna(0).astype(int)
+    return c
+
+
+def _resolve_movements(frame: pd.DataFrame, units: pd.DataFrame, equipment: pd.DataFrame,
+                       say: _Reporter, check_node: Callable[..., None],
+                       node_ids: set[str]) -> pd.DataFrame:
+    m = _index(frame, "movements", "id", say)
+    check_node("movements", m, "origin")
+    check_node("movements", m, "destination")
+    m = m.copy()
+    pax: list[int] = []
+    eqs: list[dict[str, int]] = []
+    sup: list[float] = []
+    eq_ids = set(equipment.index)
+    for mid, r in m.iterrows():
+        for v in r["via"]:
+            if v not in node_ids:
+                say("movements", r[ROW], "via", f"unknown node '{v}'{_hint(v, node_ids)}")
+        unit = r["unit"]
+        tmpl = units.loc[unit] if unit and unit in units.index else None
+        count = int(r["count"]) if not pd.isna(r["count"]) else 1
+        given_pax = not pd.isna(r["pax"])
+        given_eq = r["equipment"] is not None
+        if tmpl is None and unit and not given_pax and not given_eq and r["supplies_t"] <= 0:
+            say("movements", r[ROW], "unit",
+                f"unknown unit template '{unit}'{_hint(unit, set(units.index))} and no pax, "
+                "equipment or supplies_t given")
+        p = int(r["pax"]) if given_pax else (int(tmpl["pax"]) * count if tmpl is not None else 0)
+        if given_eq:
+            e = dict(r["equipment"])
+        elif tmpl is not None:
+            e = {k: v * count for k, v in (tmpl["equipment"] or {}).items()}
+        else:
+            e = {}
+        s = float(r["supplies_t"])
+        if s == 0 and tmpl is not None:
+            s = float(tmpl["supplies_t"]) * count
+        for t in e:
+            if t not in eq_ids:
+                say("movements", r[ROW], "equipment" if given_eq else "unit",
+                    f"unknown equipment type '{t}'{_hint(t, eq_ids)}")
+        if r["due_day"] < r["ready_day"]:
+            say("movements", r[ROW], "due_day",
+                f"due_day {r['due_day']:g} is before ready_day {r['ready_day']:g}")
+        if r["origin"] and r["origin"] == r["destination"]:
+            say("movements", r[ROW], "destination", "destination is the same as origin")
+        if p == 0 and not any(e.values()) and s <= 0 and not (tmpl is None and unit):
+            say("movements", r[ROW], "pax", f"movement '{mid}' moves nothing (no pax, "
+                "equipment or supplies_t)")
+        pax.append(p)
+        eqs.append(e)
+        sup.append(s)
+    m["pax"] = pd.Series(pax, index=m.index, dtype="int64")
+    m["equipment"] = pd.Series(eqs, index=m.index, dtype=object)
+    m["supplies_t"] = pd.Series(sup, index=m.index, dtype=float)
+    mass = []
+    area = []
+    for e, s in zip(m["equipment"], m["supplies_t"], strict=True):
+        mass.append(s + sum(equipment.at[t, "mass_t"] * n for t, n in e.items() if t in eq_ids))
+        area.append(sum(equipment.at[t, "footprint_m2"] * n for t, n in e.items()
+                        if t in eq_ids))
+    m["mass_t"] = pd.Series(mass, index=m.index, dtype=float)
+    m["footprint_m2"] = pd.Series(area, index=m.index, dtype=float)
+    m["priority"] = m["priority"].fillna(3).astype(int)
+    return m
+
+
+def _resolve_disruptions(frame: pd.DataFrame, nodes: pd.DataFrame, links: pd.DataFrame,
+                         say: _Reporter) -> pd.DataFrame:
+    d = _index(frame, "disruptions", "id", say)
+    countries = set(nodes["country"])
+    kinds = []
+    for _, r in d.iterrows():
+        t = r["target"]
+        kind = ""
+        if t.startswith("mode:"):
+            kind = "mode"
+            if t[5:] not in MODES:
+                say("disruptions", r[ROW], "target", f"'{t[5:]}' is not a mode "
+                    f"({', '.join(MODES)})")
+        elif t.startswith("country:"):
+            kind = "country"
+            if t[8:] not in countries:
+                say("disruptions", r[ROW], "target", f"no node is in country '{t[8:]}'")
+        elif t in links.index:
+            kind = "link"
+        elif t in nodes.index:
+            kind = "node"
+        elif t:
+            say("disruptions", r[ROW], "target", f"'{t}' is not a link id, node id, "
+                "mode:<mode> or country:<code>")
+        kinds.append(kind)
+        has_s, has_e = not pd.isna(r["start_day"]), not pd.isna(r["end_day"])
+        has_rate = not pd.isna(r["rate_per_day"])
+        if has_s != has_e:
+            say("disruptions", r[ROW], "end_day" if has_s else "start_day",
+                "a scheduled window needs both start_day and end_day")
+        if has_s and has_e and r["end_day"] < r["start_day"]:
+            say("disruptions", r[ROW], "end_day", f"end_day {r['end_day']:g} is before "
+                f"start_day {r['start_day']:g}")
+        if has_rate and pd.isna(r["mean_duration_days"]):
+            say("disruptions", r[ROW], "mean_duration_days",
+                "a random outage process (rate_per_day) needs mean_duration_days")
+        if has_rate and has_s:
+            say("disruptions", r[ROW], "rate_per_day",
+                "give either a window (start_day, end_day) or a rate, not both")
+    d = d.copy()
+    d["target_kind"] = kinds
+    standing = d["start_day"].isna() & d["rate_per_day"].isna()
+    cf = d["capacity_factor"].where(d["capacity_factor"].notna(), np.where(standing, 1.0, 0.0))
+    d["capacity_factor"] = cf.astype(float)
+    d["kind"] = np.where(standing, "standing", np.where(d["rate_per_day"].notna(), "random",
+                                                        "window"))
+    return d
+
+
+def _check_medical(med: dict[str, Any], node_ids: set[str], say: _Reporter) -> None:
+    for k in med:
+        if k not in MEDICAL_KEYS and not str(k).startswith("x_"):
+            say.meta(f"medical.{k}", f"unknown medical key '{k}' (known: "
+                     f"{', '.join(sorted(MEDICAL_KEYS))})")
+    cas = med.get("casualties") or []
+    if not isinstance(cas, list):
+        say.meta("medical.casualties", "must be a list of {at, start_day, end_day, ...}")
+        cas = []
+    for i, c in enumerate(cas, start=1):
+        col = f"medical.casualties[{i}]"
+        if not isinstance(c, dict):
+            say.meta(col, "must be a mapping")
+            continue
+        if c.get("at") not in node_ids:
+            say.meta(f"{col}.at", f"unknown node '{c.get('at')}'")
+        for key in ("wia_per_1000_per_day", "kia_per_1000_per_day", "start_day", "end_day"):
+            v = c.get(key, 0)
+            if isinstance(v, bool) or not isinstance(v, int | float) or v < 0 \
+                    or not math.isfinite(v):
+                say.meta(f"{col}.{key}", f"'{v}' must be a number >= 0")
+        dist = c.get("distribution", "exponential")
+        if dist not in ("exponential", "lognormal", "poisson", "constant"):
+            say.meta(f"{col}.distribution", f"'{dist}' is not exponential, lognormal, "
+                     "poisson or constant")
+    prec = med.get("precedence")
+    if prec is not None:
+        if not isinstance(prec, dict) or not all(
+            isinstance(v, int | float) and v >= 0 for v in prec.values()
+        ):
+            say.meta("medical.precedence", "must map urgent/priority/routine to shares >= 0")
+        elif abs(sum(prec.values()) - 1.0) > 1e-6:
+            say.meta("medical.precedence", f"shares sum to {sum(prec.values()):g}, not 1")
+    for key in ("limits_h", "length_of_stay_days"):
+        v = med.get(key)
+        if v is not None and (not isinstance(v, dict) or not all(
+            isinstance(x, int | float) and not isinstance(x, bool) and x >= 0
+            for x in v.values()
+        )):
+            say.meta(f"medical.{key}", "must map names to numbers >= 0")
