@@ -1,0 +1,121 @@
+"""Facts about a network a planner reads first: size by mode and country, connected
+parts, unusable links, and whether every movement's cargo has a route."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
+
+from corridor.network.cargo import cargo_classes, cargo_of
+from corridor.network.graph import MODES, Network
+from corridor.network.routing import NoRoute, Router
+from corridor.network.stategraph import Rules
+from corridor.scenario import Scenario
+
+
+def by_mode(scenario: Scenario, net: Network) -> pd.DataFrame:
+    lk = scenario.links
+    rows = []
+    for code, mode in enumerate(MODES):
+        sel = lk["mode"] == mode
+        arcs = net.arcs.mode == code
+        if not sel.any():
+            continue
+        rows.append({"mode": mode, "links": int(sel.sum()), "arcs": int(arcs.sum()),
+                     "km": float(lk.loc[sel, "distance_km"].sum()),
+                     "unusable_arcs": int((arcs & ~net.arcs.usable).sum())})
+    return pd.DataFrame(rows, columns=["mode", "links", "arcs", "km", "unusable_arcs"])
+
+
+def by_country(scenario: Scenario, net: Network) -> pd.DataFrame:
+    """Per country: nodes, links and km inside it, and links (km) crossing its border."""
+    nodes = scenario.nodes
+    lk = scenario.links
+    country = nodes["country"].replace("", "(none)")
+    cf = lk["from"].map(country).to_numpy()
+    ct = lk["to"].map(country).to_numpy()
+    km = lk["distance_km"].to_numpy()
+    rows = []
+    for c, n in country.value_counts().items():
+        inside = (cf == c) & (ct == c)
+        border = (cf == c) ^ (ct == c)
+        rows.append({"country": c, "nodes": int(n), "links": int(inside.sum()),
+                     "km": float(km[inside].sum()), "border_links": int(border.sum()),
+                     "border_km": float(km[border].sum())})
+    return pd.DataFrame(rows, columns=["country", "nodes", "links", "km", "border_links",
+                                       "border_km"])
+
+
+@dataclass(frozen=True)
+class Components:
+    count: int
+    labels: np.ndarray  # component of each node
+    sizes: np.ndarray  # nodes per component, component order
+
+    def members(self, net: Network, c: int, limit: int = 5) -> list[str]:
+        return [str(x) for x in net.nodes.ids[self.labels == c][:limit]]
+
+
+def components(net: Network, usable_only: bool = True) -> Components:
+    """Weakly connected parts of the network over (usable) arcs of every mode."""
+    n = len(net.nodes)
+    m = net.arcs.usable if usable_only else np.ones(len(net.arcs), bool)
+    g = sparse.csr_array((np.ones(int(m.sum())), (net.arcs.src[m], net.arcs.dst[m])),
+                         shape=(n, n))
+    count, labels = connected_components(g, directed=True, connection="weak")
+    return Components(int(count), labels, np.bincount(labels, minlength=count))
+
+
+FEASIBILITY_COLUMNS = ["movement", "cargo", "count", "ok", "hours", "km", "modes", "fleets",
+                       "reason"]
+
+
+def movement_routes(scenario: Scenario, net: Network, router: Router | None = None,
+                    tick: Callable[[], None] | None = None) -> pd.DataFrame:
+    """One row per movement and cargo it carries (each item type, people, bulk): is there
+    a route, how long, on what, or why not. People riding in the seats of the movement's
+    self-moving vehicles need no route of their own."""
+    router = router or Router(net)
+    rows: list[dict[str, object]] = []
+    queries: list[tuple[int, str, str, str, tuple[str, ...]]] = []
+    for mid, m in scenario.movements.iterrows():
+        via = tuple(m["via"] or ())
+        seats = next((c.seats for c in cargo_classes(scenario, str(mid), net)
+                      if c.kind == "pax"), 0)
+        wants: list[tuple[str, int]] = []
+        if int(m["pax"]) > seats:
+            wants.append(("pax", int(m["pax"]) - seats))
+        if float(m["supplies_t"]) > 0:
+            wants.append(("bulk", round(float(m["supplies_t"]))))
+        wants += [(str(t), int(n)) for t, n in sorted(dict(m["equipment"]).items()) if n > 0]
+        for cargo, count in wants:
+            queries.append((len(rows), cargo, str(m["origin"]), str(m["destination"]), via))
+            rows.append({"movement": str(mid), "cargo": cargo, "count": count})
+        if seats and int(m["pax"]) > 0:
+            rows.append({"movement": str(mid), "cargo": "pax (in seats)",
+                         "count": min(int(m["pax"]), seats), "ok": True, "hours": np.nan,
+                         "km": np.nan, "modes": "", "fleets": "",
+                         "reason": "in the seats of its vehicles"})
+    # same routing signature and origin one after another: the router reuses its trees
+    rules = Rules()
+    sig = {c: router.signature(cargo_of(net, c), rules) for c in {q[1] for q in queries}}
+    keys = {s: i for i, s in enumerate(dict.fromkeys(sig.values()))}
+    queries.sort(key=lambda q: (keys[sig[q[1]]], q[2], q[0]))
+    per_tick = max(1, len(queries) // 100)
+    for n, (i, cargo, origin, destination, via) in enumerate(queries, start=1):
+        try:
+            r = router.route(origin, destination, cargo, via)
+            rows[i].update(ok=True, hours=r.total_h, km=r.total_km, modes="+".join(r.modes),
+                           fleets="+".join(dict.fromkeys(f or "self" for f in r.fleets)),
+                           reason="")
+        except NoRoute as e:
+            rows[i].update(ok=False, hours=np.nan, km=np.nan, modes="", fleets="",
+                           reason=e.reason)
+        if tick and n % per_tick == 0:
+            tick()
+    return pd.DataFrame(rows, columns=FEASIBILITY_COLUMNS)
