@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+MAX_SHOWN = 60  # characters of a user's value quoted in a message
+
+
+def shown(value: object) -> str:
+    """A user's value as quoted in a message, cut short when it is long."""
+    text = str(value)
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 3] + "..."
+
 
 @dataclass(frozen=True)
 class Issue:

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from corridor.scenario import catalogs, library
-from corridor.scenario.errors import Issue, ScenarioError
+from corridor.scenario.errors import Issue, ScenarioError, shown
 from corridor.scenario.model import Scenario
 from corridor.scenario.parse import ROW, parse_table
 from corridor.scenario.read import (
@@ -71,50 +71,71 @@ def load_scenario(source: str | Path) -> Scenario:
     if not isinstance(doc, dict):
         raise ScenarioError([Issue(label, "must be a YAML mapping of keys (format, name, ...)")])
 
-    meta = _meta(doc, label, issues)
+    # unnamed scenarios take the folder's name (or the single file's)
+    meta = _meta(doc, label, issues, folder.name if csv_beside else yaml_path.stem)
     overrides = doc.get("tables") or {}
     if not isinstance(overrides, dict):
-        issues.append(Issue(label, "'tables' must map table names to file names"))
+        issues.append(Issue(label, "'tables' must map table names to file names",
+                            column="tables"))
         overrides = {}
-    for key in overrides:
+    for key, value in list(overrides.items()):
         if key not in TABLES:
-            issues.append(Issue(label, f"'tables' names unknown table '{key}'"))
+            issues.append(Issue(label, f"'tables' names unknown table '{key}' (tables: "
+                                f"{', '.join(TABLES)})", column=f"tables.{key}"))
+        elif not isinstance(value, str) or not value.strip():
+            issues.append(Issue(label, f"file name for '{key}' must be text, not '{value}'",
+                                column=f"tables.{key}"))
+            del overrides[key]
 
     raws: dict[str, RawTable] = {}
+    unreadable: list[str] = []  # tables given (or required) that could not be read
     for name, spec in TABLES.items():
-        if name == "carrier_types":
-            continue
         raw: RawTable | None = None
         if name in doc:
             raw = inline_table(name, label, doc[name], issues)
+            if raw is None:
+                unreadable.append(name)
         elif csv_beside or name in overrides:
             fname = str(overrides.get(name, spec.file))
             fpath = folder / fname
-            if fpath.exists():
+            if fpath.exists() and not fpath.is_file():  # a folder, a device, a pipe
+                issues.append(Issue(fname, "is not a regular file"))
+                unreadable.append(name)
+            elif fpath.exists():
                 b = read_bytes(fpath, fname, issues)
                 t = decode_text(b, fname, issues) if b is not None else None
                 if t is not None:
                     raw = read_csv_text(name, fname, t, spec.names, issues)
+                if raw is None:
+                    unreadable.append(name)
             elif name in overrides:
-                issues.append(Issue(label, f"table file '{fname}' for '{name}' does not exist"))
-        if raw is None and spec.required and not any(i.file == spec.file for i in issues):
-            if not any(i.file in (spec.file, overrides.get(name)) for i in issues):
-                issues.append(
-                    Issue(label, f"required table '{name}' is missing ({spec.file} or an "
-                          f"inline '{name}:' list)")
-                )
+                issues.append(Issue(label, f"table file '{fname}' for '{name}' does not exist",
+                                    column=f"tables.{name}"))
+                unreadable.append(name)
+            elif spec.required:
+                issues.append(Issue(fname, f"required file is missing (or give an inline "
+                                    f"'{name}:' list in {label})"))
+                unreadable.append(name)
+        elif spec.required:
+            issues.append(Issue(label, f"required table '{name}' is missing (an inline "
+                                f"'{name}:' list, or {spec.file} beside a scenario.yaml)",
+                                column=name))
+            unreadable.append(name)
         if raw is not None:
             raws[name] = raw
     for key in doc:
         if key not in META_KEYS and key not in TABLES and not str(key).startswith("x_"):
             issues.append(Issue(label, f"unknown key '{key}' (known: {', '.join(META_KEYS)}, "
-                                f"or a table: {', '.join(TABLES)})"))
+                                f"or a table: {', '.join(TABLES)})", column=str(key)))
 
     frames: dict[str, pd.DataFrame] = {}
     for name, raw in raws.items():
         frames[name] = parse_table(raw, TABLES[name], issues)
+    if unreadable:
+        # cross-table checks against a table that could not be read would only add noise
+        raise ScenarioError(_dedupe(issues))
     for name, spec in TABLES.items():
-        if name not in frames and name != "carrier_types":
+        if name not in frames:
             frames[name] = parse_table(
                 RawTable(name, spec.file, list(spec.names), []), spec, []
             )
@@ -149,7 +170,8 @@ def _dedupe(issues: list[Issue]) -> list[Issue]:
     return out
 
 
-def _meta(doc: dict[str, Any], label: str, issues: list[Issue]) -> dict[str, Any]:
+def _meta(doc: dict[str, Any], label: str, issues: list[Issue],
+          default_name: str) -> dict[str, Any]:
     """Check the top-level keys of scenario.yaml; return them with defaults."""
     meta: dict[str, Any] = {}
     fmt = doc.get("format")
@@ -158,7 +180,7 @@ def _meta(doc: dict[str, Any], label: str, issues: list[Issue]) -> dict[str, Any
     elif fmt != FORMAT:
         issues.append(Issue(label, f"format '{fmt}' is not supported (expected {FORMAT})",
                             column="format"))
-    meta["name"] = str(doc.get("name") or Path(label).stem)
+    meta["name"] = str(doc.get("name") or default_name)
     meta["description"] = str(doc.get("description") or "")
     sd = doc.get("start_date", "2025-01-01")
     try:
@@ -180,9 +202,8 @@ def _meta(doc: dict[str, Any], label: str, issues: list[Issue]) -> dict[str, Any
             val = {}
         meta[key] = dict(val)
     step = meta["planner"].get("step_h", 6)
-    if isinstance(step, bool) or not isinstance(step, int | float) or not step > 0 \
-            or not math.isfinite(step):
-        issues.append(Issue(label, f"planner.step_h '{step}' must be a number > 0",
+    if not _finite(step) or not step > 0:
+        issues.append(Issue(label, f"planner.step_h '{shown(step)}' must be a number > 0",
                             column="planner.step_h"))
         meta["planner"]["step_h"] = 6.0
     med = doc.get("medical")
@@ -196,12 +217,21 @@ def _meta(doc: dict[str, Any], label: str, issues: list[Issue]) -> dict[str, Any
 def _number(doc: dict[str, Any], key: str, default: float, label: str,
             issues: list[Issue], positive: bool = False) -> float:
     v = doc.get(key, default)
-    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) \
-            or (positive and v <= 0):
-        issues.append(Issue(label, f"{key} '{v}' must be a {'positive ' if positive else ''}"
+    if not _finite(v) or (positive and v <= 0):
+        issues.append(Issue(label, f"{key} '{shown(v)}' must be a {'positive ' if positive else ''}"
                             "number", column=key))
         return default
     return float(v)
+
+
+def _finite(v: Any) -> bool:
+    """A finite int or float (not a bool; YAML ints can be too large for a float)."""
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return False
+    try:
+        return math.isfinite(v)
+    except OverflowError:
+        return False
 
 
 __all__ = ["ROW", "load_scenario", "locate"]

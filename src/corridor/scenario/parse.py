@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from corridor.scenario.errors import Issue
+from corridor.scenario.errors import Issue, shown
 from corridor.scenario.read import RawTable
 from corridor.scenario.schema import Column, Table
 
@@ -15,12 +15,28 @@ ROW = "_row"  # 1-based data row (or record) of each parsed row, for later messa
 TRUE = {"true", "yes", "y", "1", "t"}
 FALSE = {"false", "no", "n", "0", "f"}
 UNLIMITED = {"inf", "infinity", "unlimited"}
+# Whole numbers beyond this lose precision as floats (and overflow int64 once multiplied).
+MAX_COUNT = 2**53
 
 
 def where(raw: RawTable, row: int | None, column: str | None, message: str) -> Issue:
+    """An issue at ``row`` as users number it (0 = header, None = whole table)."""
     return Issue(
         raw.file, message, row=row, column=column, table=raw.name if raw.inline else None
     )
+
+
+def at(raw: RawTable, i: int, column: str | None, message: str) -> Issue:
+    """An issue at ``raw.rows[i]`` (0-based position)."""
+    return where(raw, raw.number(i), column, message)
+
+
+def header_issue(raw: RawTable, column: str, message: str) -> Issue:
+    """An issue about a column itself: the header row of a CSV file, or (inline) the
+    first record that holds the field."""
+    if raw.inline:
+        return where(raw, raw.first_record.get(column), column, message)
+    return where(raw, 0, column, message)
 
 
 def parse_items(text: str) -> dict[str, int] | str:
@@ -43,60 +59,71 @@ def parse_items(text: str) -> dict[str, int] | str:
             return f"count '{num}' of '{key}' is not a number"
         if not math.isfinite(val) or val < 0 or val != int(val):
             return f"count '{num}' of '{key}' must be a whole number >= 0"
+        if val > MAX_COUNT or out.get(key, 0) + int(val) > MAX_COUNT:
+            return f"count '{num}' of '{key}' is too large"
         out[key] = out.get(key, 0) + int(val)
     return out
 
 
-def _numeric(raw: RawTable, col: Column, cells: pd.Series, issues: list[Issue]) -> pd.Series:
-    """Convert a text column to float (int columns are checked to be whole)."""
-    low = cells.str.lower()
-    empty = cells == ""
-    unlimited = low.isin(UNLIMITED)
-    values = pd.to_numeric(cells.where(~(empty | unlimited), None), errors="coerce")
-    values = values.astype(float)
+def _number(text: str) -> float | None:
+    """The float a cell holds, or None. Python literal extras (``1_000``) are refused."""
+    if "_" in text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _numeric(raw: RawTable, col: Column, cells: list[str], issues: list[Issue]) -> np.ndarray:
+    """Convert a text column to float (int columns are checked to be whole).
+
+    A cell that fails is reported and left NaN, so later steps see "not given"
+    rather than a value that could crash them (inf in an int column). Plain
+    Python per cell: tables are small and this is far quicker than pandas here.
+    """
     default = col.default
-    bad = ~(empty | unlimited) & values.isna()
-    for i in np.flatnonzero(bad.to_numpy()):
-        text = cells.iloc[i]
-        msg = (
-            "NaN is not allowed; leave the cell empty for the default"
-            if low.iloc[i] in {"nan", "-nan", "+nan"}
-            else f"'{text}' is not a number"
-        )
-        issues.append(where(raw, i + 1, col.name, msg))
-    if unlimited.any():
-        if default == math.inf:
-            values[unlimited] = math.inf
+    inf_ok = default == math.inf
+    fill = (float(default) if isinstance(default, int | float) and not isinstance(default, bool)
+            else math.nan)
+    out = np.full(len(cells), math.nan)
+    for i, text in enumerate(cells):
+        problem = ""
+        if text == "":
+            if col.required:
+                problem = "required value is missing"
+            else:
+                out[i] = fill
+            if not problem:
+                continue
+        elif text.lower() in UNLIMITED:
+            if inf_ok:
+                out[i] = math.inf
+                continue
+            problem = "'{}' is not allowed here (no unlimited value for this column)"
         else:
-            for i in np.flatnonzero(unlimited.to_numpy()):
-                issues.append(where(raw, i + 1, col.name, f"'{cells.iloc[i]}' is not allowed here"))
-    if empty.any():
-        if col.required:
-            for i in np.flatnonzero(empty.to_numpy()):
-                issues.append(where(raw, i + 1, col.name, "required value is missing"))
-        elif isinstance(default, int | float) and not isinstance(default, bool):
-            values[empty] = float(default)
-    finite = values[np.isfinite(values)]
-    if col.type == "int":
-        frac = finite[finite != np.round(finite)]
-        for i in frac.index:
-            issues.append(where(raw, int(i) + 1, col.name, f"'{cells.iloc[i]}' is not a whole number"))
-    neg_inf = values == -math.inf
-    for i in np.flatnonzero(neg_inf.to_numpy()):
-        issues.append(where(raw, i + 1, col.name, f"'{cells.iloc[i]}' is not allowed"))
-    if col.min is not None:
-        low_v = values < col.min
-        for i in np.flatnonzero(low_v.to_numpy() & ~neg_inf.to_numpy()):
-            issues.append(
-                where(raw, i + 1, col.name, f"{cells.iloc[i]} is below the minimum {col.min:g}")
-            )
-    if col.max is not None:
-        high = values > col.max
-        for i in np.flatnonzero(high.to_numpy()):
-            issues.append(
-                where(raw, i + 1, col.name, f"{cells.iloc[i]} is above the maximum {col.max:g}")
-            )
-    return values
+            v = _number(text)
+            if v is None:
+                problem = "'{}' is not a number"
+            elif math.isnan(v):
+                problem = "NaN is not allowed; leave the cell empty for the default"
+            elif v == -math.inf:
+                problem = "'{}' is not allowed"
+            elif (v == math.inf and not inf_ok) or (  # e.g. 1e999 overflows to inf
+                col.type == "int" and math.isfinite(v) and abs(v) > MAX_COUNT
+            ):
+                problem = "'{}' is too large"
+            elif col.type == "int" and math.isfinite(v) and v != round(v):
+                problem = "'{}' is not a whole number"
+            elif col.min is not None and v < col.min:
+                problem = "{} is below the minimum " + f"{col.min:g}"
+            elif col.max is not None and v > col.max:
+                problem = "{} is above the maximum " + f"{col.max:g}"
+            else:
+                out[i] = v
+                continue
+        issues.append(at(raw, i, col.name, problem.format(shown(text))))
+    return out
 
 
 def parse_table(raw: RawTable, spec: Table, issues: list[Issue]) -> pd.DataFrame:
@@ -108,43 +135,54 @@ def parse_table(raw: RawTable, spec: Table, issues: list[Issue]) -> pd.DataFrame
     n = len(raw.rows)
     known = set(spec.names)
     seen: set[str] = set()
-    for h in raw.header:
+    index: dict[str, int] = {}
+    for j, h in enumerate(raw.header):
+        if h == "":
+            # a trailing comma on the header (some spreadsheets write one) is harmless
+            if any(r[j] for r in raw.rows):
+                issues.append(header_issue(raw, h, "column has values but no name"))
+            continue
         if h in seen:
-            issues.append(where(raw, 0 if not raw.inline else None, h, "column appears twice"))
+            issues.append(header_issue(raw, h, "column appears twice"))
+            continue  # the first one is used
         seen.add(h)
+        index[h] = j
         if h not in known and not h.startswith("x_"):
             hint = _closest(h, spec.names)
             issues.append(
-                where(
-                    raw,
-                    0 if not raw.inline else None,
-                    h,
+                header_issue(
+                    raw, h,
                     f"unknown column{hint}; known: {', '.join(spec.names)} (or x_* for notes)",
                 )
             )
-    index = {h: j for j, h in enumerate(raw.header)}
     data: dict[str, object] = {}
+    # cells of a ragged row are misaligned: its one "has N fields" issue is enough
+    cell_issues: list[Issue] = []
     for col in spec.columns:
-        j = index.get(col.name)
-        if j is None:
-            if col.required:
-                issues.append(where(raw, 0 if not raw.inline else None, col.name,
-                                    "required column is missing"))
-            cells = pd.Series([""] * n, dtype=object)
+        at_j = index.get(col.name)
+        sink = cell_issues
+        cells: list[str]
+        if at_j is None:
+            if col.required and not raw.inline:
+                issues.append(where(raw, 0, col.name, "required column is missing"))
+                sink = []  # one message for the column, not one per row
+            # inline records simply lack the field: each one is reported below
+            cells = [""] * n
         else:
-            cells = pd.Series([r[j] for r in raw.rows], dtype=object)
-        data[col.name] = _convert(raw, col, cells, issues)
-    for h in raw.header:
+            cells = [r[at_j] for r in raw.rows]
+        data[col.name] = _convert(raw, col, cells, sink)
+    issues.extend(i for i in cell_issues if i.row not in raw.ragged)
+    for h, j in index.items():
         if h.startswith("x_") and h not in data:
-            data[h] = [r[index[h]] for r in raw.rows]
+            data[h] = [r[j] for r in raw.rows]
     frame = pd.DataFrame(data, index=pd.RangeIndex(n))
-    frame[ROW] = np.arange(1, n + 1)
+    frame[ROW] = np.array([raw.number(i) for i in range(n)], dtype=np.int64)
     return frame
 
 
-def _convert(raw: RawTable, col: Column, cells: pd.Series, issues: list[Issue]) -> object:
+def _convert(raw: RawTable, col: Column, cells: list[str], issues: list[Issue]) -> object:
     if col.type in ("float", "int"):
-        return _numeric(raw, col, cells.astype(str), issues)
+        return _numeric(raw, col, cells, issues)
     if col.type == "bool":
         out = []
         for i, c in enumerate(cells):
@@ -156,7 +194,7 @@ def _convert(raw: RawTable, col: Column, cells: pd.Series, issues: list[Issue]) 
             elif v in FALSE:
                 out.append(False)
             else:
-                issues.append(where(raw, i + 1, col.name, f"'{c}' is not true/false"))
+                issues.append(at(raw, i, col.name, f"'{shown(c)}' is not true/false"))
                 out.append(bool(col.default))
         return out
     if col.type == "items":
@@ -167,7 +205,7 @@ def _convert(raw: RawTable, col: Column, cells: pd.Series, issues: list[Issue]) 
                 continue
             r = parse_items(c)
             if isinstance(r, str):
-                issues.append(where(raw, i + 1, col.name, f"equipment list does not parse: {r}"))
+                issues.append(at(raw, i, col.name, f"equipment list does not parse: {r}"))
                 parsed.append({})
             else:
                 parsed.append(r)
@@ -175,23 +213,21 @@ def _convert(raw: RawTable, col: Column, cells: pd.Series, issues: list[Issue]) 
     if col.type == "nodes":
         return [tuple(p.strip() for p in c.split(";") if p.strip()) for c in cells]
     # text-like: id, str, node, enum
-    empty = cells == ""
-    if col.required and empty.any():
-        for i in np.flatnonzero(empty.to_numpy()):
-            issues.append(where(raw, i + 1, col.name, "required value is missing"))
+    if col.required:
+        for i, c in enumerate(cells):
+            if c == "":
+                issues.append(at(raw, i, col.name, "required value is missing"))
     if col.type == "enum":
         for i, c in enumerate(cells):
             if c and c not in col.choices:
                 hint = _closest(c, col.choices)
                 issues.append(
-                    where(raw, i + 1, col.name,
-                          f"'{c}' is not one of {', '.join(col.choices)}{hint}")
+                    at(raw, i, col.name,
+                       f"'{shown(c)}' is not one of {', '.join(col.choices)}{hint}")
                 )
-        if col.default is not None:
-            cells = cells.where(~empty, str(col.default))
-    elif col.default is not None and not col.required:
-        cells = cells.where(~empty, str(col.default))
-    return cells.astype(str)
+    if col.default is not None and not col.required:
+        return [c if c != "" else str(col.default) for c in cells]
+    return list(cells)
 
 
 def _closest(word: str, options: tuple[str, ...]) -> str:

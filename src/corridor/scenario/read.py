@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,17 @@ class RawTable:
     header: list[str]
     rows: list[list[str]]
     inline: bool = False  # came from a YAML list of records
+    # 1-based data row (CSV, blank lines counted as a spreadsheet shows them) or
+    # record number (inline YAML) of each entry of ``rows``; None = 1, 2, 3, ...
+    numbers: list[int] | None = None
+    # inline tables: the first record that holds each field, for messages
+    first_record: dict[str, int] = field(default_factory=dict)
+    # rows whose field count differs from the header: reported once, cells not again
+    ragged: set[int] = field(default_factory=set)
+
+    def number(self, i: int) -> int:
+        """The row (or record) number users see for ``rows[i]``."""
+        return self.numbers[i] if self.numbers is not None else i + 1
 
 
 def decode_text(data: bytes, label: str, issues: list[Issue]) -> str | None:
@@ -57,37 +68,43 @@ def read_csv_text(
     except csv.Error as e:
         issues.append(Issue(label, f"CSV cannot be parsed: {e}"))
         return None
-    records = [r for r in records if any(c.strip() for c in r)]  # blank lines are not rows
-    if not records:
+    # Blank lines are not rows, but they keep their number so that "row N" is
+    # the row a spreadsheet shows (minus the header).
+    filled = [(k, r) for k, r in enumerate(records) if any(c.strip() for c in r)]
+    if not filled:
         issues.append(Issue(label, f"file is empty; it needs a header row ({', '.join(known)})"))
         return None
-    header = [h.strip() for h in records[0]]
+    head_at, head = filled[0]
+    header = [h.strip() for h in head]
     if not any(h in known for h in header):
         issues.append(
             Issue(
                 label,
-                f"no header row: the first line ({','.join(records[0])[:80]}) names none of "
+                f"no header row: the first line ({','.join(head)[:80]}) names none of "
                 f"the columns of {name} ({', '.join(known)})",
                 row=0,
             )
         )
         return None
     rows: list[list[str]] = []
-    ok = True
-    for i, rec in enumerate(records[1:], start=1):
+    numbers: list[int] = []
+    ragged: set[int] = set()
+    for k, rec in filled[1:]:
+        number = k - head_at
         if len(rec) != len(header):
             # trailing empty cells are harmless; anything else is a ragged row
             if len(rec) > len(header) and not any(c.strip() for c in rec[len(header) :]):
                 rec = rec[: len(header)]
             else:
                 issues.append(
-                    Issue(label, f"has {len(rec)} fields but the header has {len(header)}", row=i)
+                    Issue(label, f"has {len(rec)} fields but the header has {len(header)}",
+                          row=number)
                 )
-                ok = False
+                ragged.add(number)
                 rec = (rec + [""] * len(header))[: len(header)]
         rows.append([c.strip() for c in rec])
-    del ok
-    return RawTable(name, label, header, rows)
+        numbers.append(number)
+    return RawTable(name, label, header, rows, numbers=numbers, ragged=ragged)
 
 
 class _SafeLoader(yaml.SafeLoader):
@@ -105,10 +122,12 @@ _SafeLoader.yaml_implicit_resolvers = {
 def read_yaml_text(text: str, label: str, issues: list[Issue]) -> Any:
     """Parse YAML safely; syntax errors and unsafe tags become issues with their line."""
     try:
-        return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_SafeLoader)  # a SafeLoader subclass
     except yaml.constructor.ConstructorError as e:
         line = e.problem_mark.line + 1 if e.problem_mark else None
-        issues.append(Issue(label, f"unsafe or unknown YAML tag: {e.problem}", line=line))
+        problem = e.problem or str(e)
+        what = "unsafe or unknown YAML tag" if "tag" in problem else "YAML error"
+        issues.append(Issue(label, f"{what}: {problem}", line=line))
     except yaml.MarkedYAMLError as e:
         line = e.problem_mark.line + 1 if e.problem_mark else None
         issues.append(Issue(label, f"YAML syntax error: {e.problem or e}", line=line))
@@ -116,6 +135,8 @@ def read_yaml_text(text: str, label: str, issues: list[Issue]) -> Any:
         issues.append(Issue(label, f"YAML error: {e}"))
     except RecursionError:
         issues.append(Issue(label, "YAML is nested too deeply"))
+    except Exception as e:  # e.g. an explicit !!timestamp / !!float tag on bad text
+        issues.append(Issue(label, f"YAML value cannot be read: {type(e).__name__}: {e}"))
     return None
 
 
@@ -140,18 +161,23 @@ def inline_table(name: str, label: str, records: Any, issues: list[Issue]) -> Ra
         )
         return None
     header: list[str] = []
+    first: dict[str, int] = {}
     good: list[dict[str, Any]] = []
+    numbers: list[int] = []
     for i, rec in enumerate(records, start=1):
         if not isinstance(rec, dict):
-            issues.append(Issue(label, "record is not a mapping of field: value", row=i, table=name))
-            good.append({})
-            continue
+            issues.append(
+                Issue(label, "record is not a mapping of field: value", row=i, table=name)
+            )
+            continue  # skipped, so its fields are not reported again as missing
         for k in rec:
-            if str(k) not in header:
+            if str(k) not in first:
                 header.append(str(k))
+                first[str(k)] = i
         good.append({str(k): v for k, v in rec.items()})
-    rows = [[_cell(rec.get(h)) for h in header] for rec in good]
-    return RawTable(name, label, header, rows, inline=True)
+        numbers.append(i)
+    rows = [[_cell(rec.get(h)).strip() for h in header] for rec in good]
+    return RawTable(name, label, header, rows, inline=True, numbers=numbers, first_record=first)
 
 
 def read_bytes(path: Path, label: str, issues: list[Issue]) -> bytes | None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 import pandas as pd
 
 from corridor.scenario.errors import Issue
 from corridor.scenario.model import Scenario
-from corridor.scenario.parse import ROW
+from corridor.scenario.parse import MAX_COUNT, ROW
 from corridor.scenario.schema import CIRCUITY, MODE_SPEED_KMH, MODES, TABLES
 
 EARTH_RADIUS_KM = 6371.0088
@@ -68,12 +68,22 @@ class _Reporter:
 
 
 def _index(frame: pd.DataFrame, table: str, key: str, say: _Reporter) -> pd.DataFrame:
-    """Index by ``key``; duplicate ids are reported (first one kept)."""
-    dup = frame[key].duplicated(keep="first") & (frame[key] != "")
-    for _, r in frame[dup].iterrows():
-        first = frame.loc[frame[key] == r[key], ROW].iloc[0]
-        say(table, r[ROW], key, f"duplicate id '{r[key]}' (first at row {first})")
-    out = frame[~dup].set_index(key, drop=False)
+    """Index by ``key``; duplicate ids are reported (first one kept).
+
+    Rows without an id were reported by the parser already; they are dropped so
+    the index stays unique for the cross-table checks.
+    """
+    empty = (frame[key] == "").to_numpy()
+    if empty.any():
+        frame = frame[~empty]
+    dup = frame[key].duplicated(keep="first").to_numpy()
+    if dup.any():
+        word = "record" if say.inline.get(table, False) else "row"
+        first = dict(zip(frame[key][::-1], frame[ROW][::-1], strict=True))
+        for k, row in zip(frame[key][dup], frame[ROW][dup], strict=True):
+            say(table, row, key, f"duplicate id '{k}' (first at {word} {first[k]})")
+        frame = frame[~dup]
+    out = frame.set_index(key, drop=False)
     out.index.name = None
     return out
 
@@ -111,12 +121,12 @@ def resolve(
                                                                 equipment["id"]))
     eq_ids = set(equipment.index)
     units = _merge_catalog(cat_units, frames["units"], "units", say)
-    for uid, r in units.iterrows():
-        if uid in frames["units"]["id"].values:
-            for t in (r["equipment"] or {}):
-                if t not in eq_ids:
-                    say("units", r[ROW], "equipment", f"unknown equipment type '{t}'"
-                        f"{_hint(t, eq_ids)}")
+    own_units = units[units[ROW] > 0]
+    for row, items in zip(own_units[ROW], own_units["equipment"], strict=True):
+        for t in items or {}:
+            if t not in eq_ids:
+                say("units", row, "equipment", f"unknown equipment type '{t}'"
+                    f"{_hint(t, eq_ids)}")
     carriers = _resolve_carriers(frames["carriers"], cat_carriers, nodes, say, check_node)
     movements = _resolve_movements(frames["movements"], units, equipment, say, check_node,
                                    node_ids)
@@ -124,10 +134,15 @@ def resolve(
     check_node("supply", supply, "node")
     check_node("supply", supply, "source", optional=True)
     horizon = float(meta["horizon_days"])
-    supply["end_day"] = supply["end_day"].where(np.isfinite(supply["end_day"]), horizon)
-    for _, r in supply[supply["end_day"] < supply["start_day"]].iterrows():
-        say("supply", r[ROW], "end_day", f"end_day {r['end_day']:g} is before start_day "
-            f"{r['start_day']:g}")
+    open_end = ~np.isfinite(supply["end_day"])
+    supply["end_day"] = supply["end_day"].where(~open_end, horizon)
+    for k, r in supply[supply["end_day"] < supply["start_day"]].iterrows():
+        if open_end[k]:  # the user gave no end_day: the start is what is wrong
+            say("supply", r[ROW], "start_day", f"start_day {r['start_day']:g} is after the "
+                f"horizon ({horizon:g} days)")
+        else:
+            say("supply", r[ROW], "end_day", f"end_day {r['end_day']:g} is before start_day "
+                f"{r['start_day']:g}")
     disruptions = _resolve_disruptions(frames["disruptions"], nodes, links, say)
     medical = meta.get("medical")
     if medical is not None:
@@ -212,47 +227,46 @@ def _resolve_carriers(frame: pd.DataFrame, types: pd.DataFrame, nodes: pd.DataFr
     c = _index(frame, "carriers", "id", say)
     check_node("carriers", c, "home")
     c = c.copy()
+    t = c["type"].astype(str)
+    unknown = (t != "") & ~t.isin(types.index)
+    for row, name in zip(c.loc[unknown, ROW], t[unknown], strict=True):
+        say("carriers", row, "type", f"unknown carrier type '{name}'"
+            f"{_hint(name, set(types.index))}; built-in: {', '.join(types.index)}")
+    # every figure left empty comes from the type (plain Python: a handful of fleets)
+    known = {name: types.loc[name].to_dict() for name in set(t) if name in types.index}
+    of_type = [known.get(name) for name in t]
+    filled: dict[str, Any] = {}
     for col in CARRIER_FILL:
-        c[col] = c[col].astype(object)
-    for cid, r in c.iterrows():
-        t = r["type"]
-        tr = None
-        if t:
-            if t in types.index:
-                tr = types.loc[t]
-            else:
-                say("carriers", r[ROW], "type",
-                    f"unknown carrier type '{t}'{_hint(t, set(types.index))}; "
-                    f"built-in: {', '.join(types.index)}")
-        for col in CARRIER_FILL:
-            v = r[col]
-            empty = v == "" if col == "mode" else (v is None or pd.isna(v))
-            if empty and tr is not None:
-                c.at[cid, col] = tr[col]
-        mode = c.at[cid, "mode"]
-        if not mode:
-            say("carriers", r[ROW], "mode", "mode is missing (give mode or a built-in type)")
-        elif mode not in MODES:
-            say("carriers", r[ROW], "mode", f"'{mode}' is not a mode")
+        own = c[col].tolist()
+        if col == "mode":
+            filled[col] = [v if v != "" or r is None else r[col] for v, r in
+                           zip(own, of_type, strict=True)]
+        else:
+            filled[col] = [float(r[col]) if r is not None and math.isnan(v) else float(v)
+                           for v, r in zip(own, of_type, strict=True)]
+    c = c.assign(**filled)
+    c["mode"] = c["mode"].astype(str)
+    # a mode outside MODES was reported by the parser; an unknown type just above
+    for row in c.loc[(c["mode"] == "") & (t == ""), ROW]:
+        say("carriers", row, "mode", "mode is missing (give mode or a built-in type)")
     defaults = {"capacity_t": 0.0, "capacity_m2": 0.0, "capacity_pax": 0.0,
                 "capacity_litters": 0.0, "max_item_mlc": math.inf, "load_h": 0.0,
                 "unload_h": 0.0, "cost_per_km": 0.0}
     for col, d in defaults.items():
-        c[col] = pd.to_numeric(c[col], errors="coerce").fillna(d).astype(float)
-    c["mode"] = c["mode"].astype(str)
-    spd = pd.to_numeric(c["speed_kmh"], errors="coerce").astype(float)
-    c["speed_kmh"] = spd.fillna(c["mode"].map(MODE_SPEED_KMH)).fillna(50.0)
-    for cid, r in c.iterrows():
-        caps = [r["capacity_t"], r["capacity_m2"], r["capacity_pax"], r["capacity_litters"]]
-        if r["mode"] and all(v <= 0 for v in caps):
-            say("carriers", r[ROW], "capacity_t", f"carrier '{cid}' has no capacity "
-                "(capacity_t, capacity_m2, capacity_pax and capacity_litters are all 0)")
-        if r["speed_kmh"] <= 0 or not math.isfinite(r["speed_kmh"]):
-            say("carriers", r[ROW], "speed_kmh", "speed must be a finite number > 0")
+        c[col] = c[col].fillna(d).astype(float)
+    c["speed_kmh"] = c["speed_kmh"].fillna(c["mode"].map(MODE_SPEED_KMH)).fillna(50.0)
+    caps = c[["capacity_t", "capacity_m2", "capacity_pax", "capacity_litters"]]
+    empty = c["mode"].isin(MODES) & (caps <= 0).all(axis=1)
+    for cid, row in zip(c.index[empty], c.loc[empty, ROW], strict=True):
+        say("carriers", row, "capacity_t", f"carrier '{cid}' has no capacity "
+            "(capacity_t, capacity_m2, capacity_pax and capacity_litters are all 0)")
+    speed = c["speed_kmh"].to_numpy(dtype=float)
+    for row in c.loc[~(np.isfinite(speed) & (speed > 0)), ROW]:
+        say("carriers", row, "speed_kmh", "speed must be a finite number > 0")
     home_gauge = c["home"].map(nodes["rail_gauge_mm"])
     gauge = c["rail_gauge_mm"].where(c["rail_gauge_mm"].notna(), home_gauge).fillna(1435)
-    c["rail_gauge_mm"] = gauge.astype(int)
-    c["count"] = c["count"].fillna(0).astype(int)
+    c["rail_gauge_mm"] = gauge.astype(np.int64)
+    c["count"] = c["count"].fillna(0).astype(np.int64)
     return c
 
 
@@ -267,12 +281,13 @@ def _resolve_movements(frame: pd.DataFrame, units: pd.DataFrame, equipment: pd.D
     eqs: list[dict[str, int]] = []
     sup: list[float] = []
     eq_ids = set(equipment.index)
-    for mid, r in m.iterrows():
+    templates = units.to_dict("index")
+    for mid, r in zip(m.index, m.to_dict("records"), strict=True):
         for v in r["via"]:
             if v not in node_ids:
                 say("movements", r[ROW], "via", f"unknown node '{v}'{_hint(v, node_ids)}")
         unit = r["unit"]
-        tmpl = units.loc[unit] if unit and unit in units.index else None
+        tmpl = templates.get(unit) if unit else None
         count = int(r["count"]) if not pd.isna(r["count"]) else 1
         given_pax = not pd.isna(r["pax"])
         given_eq = r["equipment"] is not None
@@ -280,19 +295,24 @@ def _resolve_movements(frame: pd.DataFrame, units: pd.DataFrame, equipment: pd.D
             say("movements", r[ROW], "unit",
                 f"unknown unit template '{unit}'{_hint(unit, set(units.index))} and no pax, "
                 "equipment or supplies_t given")
-        p = int(r["pax"]) if given_pax else (int(tmpl["pax"]) * count if tmpl is not None else 0)
+        tmpl_pax = tmpl["pax"] if tmpl is not None and not pd.isna(tmpl["pax"]) else 0
+        p = int(r["pax"]) if given_pax else int(tmpl_pax) * count
         if given_eq:
             e = dict(r["equipment"])
         elif tmpl is not None:
             e = {k: v * count for k, v in (tmpl["equipment"] or {}).items()}
         else:
             e = {}
-        s = float(r["supplies_t"])
-        if s == 0 and tmpl is not None:
+        if p > MAX_COUNT or any(v > MAX_COUNT for v in e.values()):
+            say("movements", r[ROW], "count", f"template '{unit}' x count {count} is too large")
+            p, e = 0, {}
+        s = float(r["supplies_t"]) if not pd.isna(r["supplies_t"]) else 0.0
+        if s == 0 and tmpl is not None and not pd.isna(tmpl["supplies_t"]):
             s = float(tmpl["supplies_t"]) * count
-        for t in e:
+        # a template's own unknown types were reported at its units.csv row
+        for t in e if given_eq else ():
             if t not in eq_ids:
-                say("movements", r[ROW], "equipment" if given_eq else "unit",
+                say("movements", r[ROW], "equipment",
                     f"unknown equipment type '{t}'{_hint(t, eq_ids)}")
         if r["due_day"] < r["ready_day"]:
             say("movements", r[ROW], "due_day",
@@ -308,12 +328,13 @@ def _resolve_movements(frame: pd.DataFrame, units: pd.DataFrame, equipment: pd.D
     m["pax"] = pd.Series(pax, index=m.index, dtype="int64")
     m["equipment"] = pd.Series(eqs, index=m.index, dtype=object)
     m["supplies_t"] = pd.Series(sup, index=m.index, dtype=float)
+    mass_t = equipment["mass_t"].to_dict()
+    area_m2 = equipment["footprint_m2"].to_dict()
     mass = []
     area = []
-    for e, s in zip(m["equipment"], m["supplies_t"], strict=True):
-        mass.append(s + sum(equipment.at[t, "mass_t"] * n for t, n in e.items() if t in eq_ids))
-        area.append(sum(equipment.at[t, "footprint_m2"] * n for t, n in e.items()
-                        if t in eq_ids))
+    for e, s in zip(eqs, sup, strict=True):
+        mass.append(s + sum(mass_t[t] * n for t, n in e.items() if t in eq_ids))
+        area.append(sum(area_m2[t] * n for t, n in e.items() if t in eq_ids))
     m["mass_t"] = pd.Series(mass, index=m.index, dtype=float)
     m["footprint_m2"] = pd.Series(area, index=m.index, dtype=float)
     m["priority"] = m["priority"].fillna(3).astype(int)
@@ -356,6 +377,10 @@ def _resolve_disruptions(frame: pd.DataFrame, nodes: pd.DataFrame, links: pd.Dat
         if has_rate and pd.isna(r["mean_duration_days"]):
             say("disruptions", r[ROW], "mean_duration_days",
                 "a random outage process (rate_per_day) needs mean_duration_days")
+        if not has_rate and not pd.isna(r["mean_duration_days"]):
+            say("disruptions", r[ROW], "rate_per_day",
+                "mean_duration_days is given but rate_per_day is not (a random outage "
+                "process needs both)")
         if has_rate and has_s:
             say("disruptions", r[ROW], "rate_per_day",
                 "give either a window (start_day, end_day) or a rate, not both")
@@ -367,6 +392,16 @@ def _resolve_disruptions(frame: pd.DataFrame, nodes: pd.DataFrame, links: pd.Dat
     d["kind"] = np.where(standing, "standing", np.where(d["rate_per_day"].notna(), "random",
                                                         "window"))
     return d
+
+
+def _number_ok(v: Any) -> TypeGuard[int | float]:
+    """A finite number >= 0 (YAML ints can be too large for a float)."""
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return False
+    try:
+        return v >= 0 and math.isfinite(v)
+    except OverflowError:
+        return False
 
 
 def _check_medical(med: dict[str, Any], node_ids: set[str], say: _Reporter) -> None:
@@ -383,29 +418,34 @@ def _check_medical(med: dict[str, Any], node_ids: set[str], say: _Reporter) -> N
         if not isinstance(c, dict):
             say.meta(col, "must be a mapping")
             continue
-        if c.get("at") not in node_ids:
-            say.meta(f"{col}.at", f"unknown node '{c.get('at')}'")
+        where = c.get("at")
+        if not isinstance(where, str) or where not in node_ids:
+            hint = _hint(where, node_ids) if isinstance(where, str) else ""
+            say.meta(f"{col}.at", f"unknown node '{where}'{hint}")
         for key in ("wia_per_1000_per_day", "kia_per_1000_per_day", "start_day", "end_day"):
             v = c.get(key, 0)
-            if isinstance(v, bool) or not isinstance(v, int | float) or v < 0 \
-                    or not math.isfinite(v):
+            if not _number_ok(v):
                 say.meta(f"{col}.{key}", f"'{v}' must be a number >= 0")
+        start, end = c.get("start_day"), c.get("end_day")
+        if _number_ok(start) and _number_ok(end) and end < start:
+            say.meta(f"{col}.end_day", f"end_day {end:g} is before start_day {start:g}")
         dist = c.get("distribution", "exponential")
         if dist not in ("exponential", "lognormal", "poisson", "constant"):
             say.meta(f"{col}.distribution", f"'{dist}' is not exponential, lognormal, "
                      "poisson or constant")
     prec = med.get("precedence")
     if prec is not None:
-        if not isinstance(prec, dict) or not all(
-            isinstance(v, int | float) and v >= 0 for v in prec.values()
-        ):
+        if not isinstance(prec, dict) or not all(_number_ok(v) for v in prec.values()):
             say.meta("medical.precedence", "must map urgent/priority/routine to shares >= 0")
-        elif abs(sum(prec.values()) - 1.0) > 1e-6:
-            say.meta("medical.precedence", f"shares sum to {sum(prec.values()):g}, not 1")
+        elif abs(math.fsum(float(v) for v in prec.values()) - 1.0) > 1e-6:
+            say.meta("medical.precedence",
+                     f"shares sum to {math.fsum(float(v) for v in prec.values()):g}, not 1")
     for key in ("limits_h", "length_of_stay_days"):
         v = med.get(key)
         if v is not None and (not isinstance(v, dict) or not all(
-            isinstance(x, int | float) and not isinstance(x, bool) and x >= 0
-            for x in v.values()
+            _number_ok(x) for x in v.values()
         )):
             say.meta(f"medical.{key}", "must map names to numbers >= 0")
+    for key in ("surgery_within_h", "dnbi_per_1000_per_day"):
+        if key in med and not _number_ok(med[key]):
+            say.meta(f"medical.{key}", f"'{med[key]}' must be a number >= 0")
