@@ -77,7 +77,7 @@ def main() -> None:
 
         err_console.print("[yellow]interrupted[/]")
         raise SystemExit(130) from None
-    except Exception as e:  # noqa: BLE001 - the last line of defence for users
+    except Exception as e:  # the last line of defence for users
         if os.environ.get("CORRIDOR_DEBUG"):
             raise
         from corridor.console import err_console
