@@ -1,0 +1,188 @@
+"""Carriers that load, travel, unload and return; convoys that drive themselves.
+
+A trip's timeline is worked out in one go when the carrier starts loading, arc by
+arc, against the booking calendars (:mod:`corridor.sim.slots`) of the resources it
+passes: the node's visits per day and tonnes handled per day where it loads and
+unloads, each arc's departure slots (``capacity_per_day``), closures and loss risk.
+Only the end of the trip (or the loss) becomes an event.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from corridor.sim.model import N_MODES
+from corridor.sim.slots import take
+
+if TYPE_CHECKING:
+    from corridor.sim.engine import Run
+
+INF = math.inf
+
+
+def node_gate(run: Run, node: int, mode: int, t: float) -> float:
+    """When a carrier of ``mode`` arriving at ``t`` gets a visit slot at ``node``."""
+    k = node * N_MODES + mode
+    dt = run.visit_dt[k]
+    prof = run.st.node_prof[node]
+    if not dt:
+        return t if prof is None else prof.next_open(t)
+    return take(run.st.slots(run.st.visit_slots, k), prof, t, dt)
+
+
+def handle(run: Run, node: int, tonnes: float, t: float) -> float:
+    """When ``tonnes`` handled at ``node`` from ``t`` are done (node handling limit)."""
+    dt = run.handling_dt[node]
+    if not dt or tonnes <= 0:
+        return t
+    length = tonnes * dt
+    start = take(run.st.slots(run.st.handling_slots, node), run.st.node_prof[node], t, length)
+    return start + length if start < INF else INF
+
+
+def transship(run: Run, node: int, tonnes: float, t: float) -> float:
+    """When ``tonnes`` arriving at ``t`` are through the gauge-change station at ``node``."""
+    dt = run.transship_dt[node]
+    if not dt:
+        return t
+    prof = run.st.node_prof[node]
+    length = tonnes * dt
+    start = take(run.st.slots(run.st.transship_slots, node), prof, t, length)
+    if start == INF:
+        return INF
+    return start + (length / prof.factor_at(start) if prof is not None else length)
+
+
+def arc_gate(run: Run, arc: int, t: float) -> float:
+    """When a carrier ready at ``t`` may enter ``arc``: open and a departure slot free."""
+    dt = run.slot_dt[arc]
+    prof = run.st.arc_prof[arc]
+    if not dt:
+        return t if prof is None else prof.next_open(t)
+    return take(run.st.slots(run.st.arc_slots, arc), prof, t, dt)
+
+
+Way = tuple[tuple[int, ...], tuple[float, ...], float, float, bool]  # arcs, days, km,
+# total days, whether every arc is plain (no slots, closures or threats)
+
+
+def travel(run: Run, way: Way, t: float, mode: int) -> tuple[float, int]:
+    """Drive ``way`` from ``t``; returns (arrival, -1) or, if the carrier is lost, (time
+    of loss, arc). Arcs without slots, closures or threats cost one addition."""
+    arcs, days, km, total, plain = way
+    mult = run.mult.travel_of(mode)
+    if plain:
+        t += total * mult
+    else:
+        st = run.st
+        simple, slot_dt = run.plain_arc, run.slot_dt
+        for a, d in zip(arcs, days, strict=True):
+            if simple[a]:
+                t += d * mult
+                continue
+            prof = st.arc_prof[a]
+            if prof is None:  # departure slots only
+                t = st.slots(st.arc_slots, a).book(t, slot_dt[a])
+                t += d * mult
+                continue
+            t = arc_gate(run, a, t)
+            if t == INF:
+                return INF, -1
+            p = prof.loss_at(t)
+            if p > 0.0 and run.draws.uniform() < p:
+                return t + 0.5 * d * mult, a
+            t += d * mult
+    mkb = run.breakdown_km[mode]
+    if mkb and km > 0 and run.draws.uniform() < 1.0 - math.exp(-km / mkb):
+        t += run.draws.exponential(run.repair_d[mode])
+    return t, -1
+
+
+def start_trip(run: Run, c: int, t: float) -> None:
+    """Carrier ``c`` is at its lane's start with its load: load, travel, unload."""
+    st = run.st
+    lane = st.lane_of[c]
+    f = st.fleet_of[c]
+    mode = run.fleet_mode[f]
+    load = st.load[c]  # stays aboard until unloaded (FREE)
+    tonnes = 0.0
+    unit_t = run.stage_unit_t
+    for s, n in load:
+        tonnes += n * unit_t[s]
+    src, dst = run.lane_src[lane], run.lane_dst[lane]
+    if run.gated[src * N_MODES + mode]:
+        t = node_gate(run, src, mode, t)
+        end = t + run.load_d[f] * run.mult.handling_time()
+        done = handle(run, src, tonnes, t)
+        t = end if end > done else done
+    else:
+        t += run.load_d[f] * run.mult.handling_time()
+    t, lost_arc = travel(run, run.lane_way(lane, f), t, mode)
+    st.trips += 1
+    if lost_arc >= 0:
+        st.lost_loads.append((load, lost_arc))
+        st.load[c] = []
+        run.kernel.at(t, run.K_LOST, c, len(st.lost_loads) - 1)
+        return
+    if t == INF:  # closed for good: the carrier and its cargo stay on the way
+        return
+    if run.gated[dst * N_MODES + mode]:
+        t = node_gate(run, dst, mode, t)
+        end = t + run.unload_d[f] * run.mult.handling_time()
+        done = handle(run, dst, tonnes, t)
+        t = end if end > done else done
+    else:
+        t += run.unload_d[f] * run.mult.handling_time()
+    run.kernel.at(t, run.K_FREE, c, dst)
+
+
+def reposition(run: Run, c: int, to: int, t: float, kind: int, then_load: bool = False
+               ) -> None:
+    """Send carrier ``c`` empty to node ``to``: event ``kind`` fires on arrival (AT to
+    fetch its reserved load, BACK to return where its lane starts), or, with
+    ``then_load``, its loaded trip is worked out on from the arrival at once. A
+    reserved load goes back to the waiting pool if the carrier never comes."""
+    st = run.st
+    f = st.fleet_of[c]
+    t, lost_arc = travel(run, run.path_way(f, st.pos[c], to), t, run.fleet_mode[f])
+    if lost_arc >= 0:
+        run.unreserve(c)
+        st.lost_loads.append(([], lost_arc))
+        run.kernel.at(t, run.K_LOST, c, len(st.lost_loads) - 1)
+    elif t == INF:
+        run.unreserve(c)
+    elif then_load:
+        start_trip(run, c, t)
+    else:
+        run.kernel.at(t, kind, c, to)
+
+
+def march(run: Run, s: int, n: float, t: float) -> None:
+    """``n`` self-moving vehicles of stage ``s`` drive their lane as one convoy.
+
+    The head enters each arc when it is open and its ``flow_per_h`` clock allows; the
+    tail follows ``n`` vehicle gaps later. The convoy has arrived when its tail has."""
+    m, st = run.model, run.st
+    lane = run.stage_lane[s]
+    speed = m.stage_march[s]
+    mult = run.mult.travel_of(run.road)
+    head = tail = t
+    for a in m.lane_arcs[lane]:
+        prof = st.arc_prof[a]
+        dt = run.flow_dt[a]
+        if dt:  # the convoy enters at the arc's flow rate: n vehicle gaps
+            head = take(st.slots(st.flow_slots, a), prof, head, n * dt)
+            factor = prof.factor_at(head) if prof is not None and head < INF else 1.0
+            tail = max(tail, head + (n - 1) * dt / factor)
+        elif prof is not None:
+            head = prof.next_open(head)
+            tail = max(tail, head)
+        d = run.arc_km[a] / speed * mult
+        head += d
+        tail += d
+    if tail < INF:
+        run.forward(s, n, tail)
+    else:
+        st.stuck.append((s, n))
+

@@ -1,0 +1,56 @@
+"""The event kernel: a heap of timestamped events, dispatched by integer kind.
+
+An event is a plain tuple ``(time, seq, kind, a, b)``: ``time`` in days, ``seq`` a
+running counter that breaks ties first-in-first-out (so equal-time events run in
+the order they were scheduled, on every machine), ``kind`` an index into the
+handler table and ``a``, ``b`` two integer payloads (a carrier, a stage, a node…).
+There are no per-event objects, callbacks or generators: the model's state lives
+in numpy arrays (:mod:`corridor.sim.state`) and each handler is a plain function
+``handler(time, a, b)``. That is what makes the kernel fast; see
+``benchmarks/sim_speed.py`` for the comparison with SimPy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from heapq import heappop, heappush
+
+Handler = Callable[[float, int, int], None]
+
+
+class Kernel:
+    """A discrete-event loop over integer-coded events."""
+
+    __slots__ = ("_handlers", "events", "heap", "now", "seq")
+
+    def __init__(self) -> None:
+        self.heap: list[tuple[float, int, int, int, int]] = []
+        self.seq = 0
+        self.now = 0.0
+        self.events = 0  # events dispatched so far
+        self._handlers: list[Handler] = []
+
+    def register(self, handler: Handler) -> int:
+        """Add a handler; returns the kind to schedule it with."""
+        self._handlers.append(handler)
+        return len(self._handlers) - 1
+
+    def at(self, time: float, kind: int, a: int = 0, b: int = 0) -> None:
+        """Schedule event ``kind`` at ``time`` (never before now)."""
+        if time < self.now:
+            time = self.now
+        heappush(self.heap, (time, self.seq, kind, a, b))
+        self.seq += 1
+
+    def run(self, until: float) -> None:
+        """Dispatch events in time order up to and including ``until``."""
+        heap, handlers = self.heap, self._handlers
+        n = 0
+        while heap and heap[0][0] <= until:
+            time, _, kind, a, b = heappop(heap)
+            self.now = time
+            handlers[kind](time, a, b)
+            n += 1
+        self.events += n
+        if self.now < until and not heap:
+            self.now = until

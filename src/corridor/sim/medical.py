@@ -1,0 +1,469 @@
+"""The medical evacuation chain, driven by the scenario's ``medical:`` block.
+
+A deliberately simple, documented model (docs/simulator.md, "Medical chain"):
+
+1. **Casualties.** Each day of a casualty entry (``at``, ``start_day``–``end_day``)
+   the troops present at ``at`` — people of movements delivered there, less those
+   already hit — take wounded (WIA) and killed (KIA) at the entry's daily rates per
+   1,000. ``distribution`` says how the daily rate varies: ``exponential`` (the
+   day's rate is Exp(mean), FORECAS), ``lognormal`` (mean, sd = 2 x mean),
+   ``poisson`` (fixed rate) or ``constant`` (the expected number, no randomness);
+   the count is Poisson of the day's rate. ``dnbi_per_1000_per_day`` adds routine
+   disease and non-battle injuries. Wounded split into urgent / priority / routine
+   by ``precedence``; urgent and priority need damage-control surgery.
+2. **Evacuation.** Carriers with ``capacity_litters > 0`` that carry no movement
+   cargo fly or drive from where they are to the casualties (nearest first), load
+   up to their litters (urgent first), and take them to the nearest hospital with
+   operating tables (routine loads: the nearest with beds). A casualty wounded at a
+   hospital with operating tables is treated there.
+3. **Treatment.** A hospital's ``surgical_tables`` are servers with a queue
+   (urgent before priority, first come first served); surgery takes 2 h (urgent) or
+   1.5 h (priority) on average, lognormal with cv 0.5. Every patient then holds a
+   bed for ``length_of_stay_days`` of the hospital's role (defaults role1 1,
+   role2 2, role3 5, role4 20 days); beds are counted, not refused, so the peak
+   shows where they run out.
+4. **Died of wounds.** A surgical case dies with probability
+   ``max_rate / (1 + exp(-(delay_h - midpoint_h) / scale_h))`` of its delay from
+   wounding to surgery (defaults 6 h, 2 h, 0.3); one never operated within the
+   horizon is judged at the horizon. Casualties on a carrier that is lost die.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from corridor.network.graph import Network
+from corridor.scenario import Scenario
+from corridor.sim.queues import Servers
+
+if TYPE_CHECKING:
+    from corridor.sim.engine import Run
+    from corridor.sim.model import FleetNet
+
+URGENT, PRIORITY, ROUTINE = 0, 1, 2
+PRECEDENCE = ("urgent", "priority", "routine")
+DEFAULT_SHARES = {"urgent": 0.2, "priority": 0.3, "routine": 0.5}
+DEFAULT_LIMITS_H = {"urgent": 1.0, "priority": 4.0, "routine": 24.0}
+DEFAULT_LOS_DAYS = {1: 1.0, 2: 2.0, 3: 5.0, 4: 20.0}
+DEFAULT_DOW = {"midpoint_h": 6.0, "scale_h": 2.0, "max_rate": 0.3}
+SURGERY_H = (2.0, 1.5)  # mean operating time of urgent, priority cases
+SURGERY_CV = 0.5
+LOGNORMAL_CV = 2.0  # sd / mean of a lognormal daily rate (FORECAS Falklands-like)
+
+
+@dataclass(frozen=True)
+class Site:
+    node: int
+    start: float
+    end: float
+    wia: float  # per 1,000 troops per day
+    kia: float
+    dist: str
+
+
+@dataclass(frozen=True)
+class MedicalModel:
+    sites: tuple[Site, ...]
+    dnbi: float
+    shares: tuple[float, float, float]
+    limits_d: tuple[float, float, float]
+    surgery_within_h: float
+    dow: tuple[float, float, float]  # midpoint_h, scale_h, max_rate
+    hospitals: tuple[int, ...]  # nodes
+    hosp_role: tuple[int, ...]
+    hosp_beds: tuple[int, ...]
+    hosp_tables: tuple[int, ...]
+    los_d: tuple[float, ...]  # per hospital
+    fleets: tuple[int, ...]  # medical fleets
+    litters: tuple[float, ...]  # per medical fleet
+    # per (fleet, site): hospitals it can reach from the site, nearest first:
+    # (surgical ones, ones with beds)
+    routes: dict[tuple[int, int], tuple[tuple[int, ...], tuple[int, ...]]]
+    roles: tuple[str, ...]  # "role2", ... present
+
+
+def compile_medical(scenario: Scenario, net: Network, fn: FleetNet,
+                    busy: frozenset[int] = frozenset()) -> MedicalModel | None:
+    """The medical model, or None when the scenario has no casualties. ``busy`` are
+    fleets that carry movement cargo (not used for evacuation)."""
+    med = scenario.medical or {}
+    cas = med.get("casualties") or []
+    if not cas:
+        return None
+    idx = net.nodes.index
+    sites = tuple(Site(int(idx[c["at"]]), float(c.get("start_day", 0.0)),
+                       float(c.get("end_day", scenario.horizon_days)),
+                       float(c.get("wia_per_1000_per_day", 0.0)),
+                       float(c.get("kia_per_1000_per_day", 0.0)),
+                       str(c.get("distribution", "exponential"))) for c in cas)
+    prec = {**DEFAULT_SHARES, **(med.get("precedence") or {})}
+    total = sum(float(prec[k]) for k in PRECEDENCE) or 1.0
+    limits = {**DEFAULT_LIMITS_H, **(med.get("limits_h") or {})}
+    los_cfg = dict(DEFAULT_LOS_DAYS)
+    for k, v in (med.get("length_of_stay_days") or {}).items():
+        if str(k).startswith("role") and str(k)[4:].isdigit():
+            los_cfg[int(str(k)[4:])] = float(v)
+    dow = {**DEFAULT_DOW, **{k: v for k, v in (med.get("died_of_wounds") or {}).items()
+                             if k != "model"}}
+    nodes = scenario.nodes
+    hosp = [i for i, (k, r) in enumerate(zip(nodes["kind"], nodes["role"], strict=True))
+            if k == "hospital" or int(r) > 0]
+    role = [int(nodes["role"].iloc[i]) or 1 for i in hosp]
+    beds = [int(nodes["beds"].iloc[i]) for i in hosp]
+    tables = [int(nodes["surgical_tables"].iloc[i]) for i in hosp]
+    fl = net.fleets
+    fleets = tuple(f for f in range(len(fl)) if fl.capacity_litters[f] > 0 and fl.count[f] > 0
+                   and f not in busy)
+    routes: dict[tuple[int, int], tuple[tuple[int, ...], tuple[int, ...]]] = {}
+    for f in fleets:
+        for s in {site.node for site in sites}:
+            d = [(fn.days_between(f, s, hosp[h]), h) for h in range(len(hosp))]
+            ok = [(x, h) for x, h in d if math.isfinite(x)
+                  and math.isfinite(fn.days_between(f, int(fn.home[f]), s))]
+            ok.sort()
+            routes[(f, s)] = (tuple(h for _, h in ok if tables[h] > 0),
+                              tuple(h for _, h in ok if beds[h] > 0 or tables[h] > 0))
+    return MedicalModel(
+        sites=sites,
+        dnbi=float(med.get("dnbi_per_1000_per_day", 0.0)),
+        shares=tuple(float(prec[k]) / total for k in PRECEDENCE),  # type: ignore[arg-type]
+        limits_d=tuple(float(limits[k]) / 24.0 for k in PRECEDENCE),  # type: ignore[arg-type]
+        surgery_within_h=float(med.get("surgery_within_h", 2.0)),
+        dow=(float(dow["midpoint_h"]), float(dow["scale_h"]), float(dow["max_rate"])),
+        hospitals=tuple(hosp),
+        hosp_role=tuple(role),
+        hosp_beds=tuple(beds),
+        hosp_tables=tuple(tables),
+        los_d=tuple(los_cfg.get(r, 2.0) for r in role),
+        fleets=fleets,
+        litters=tuple(float(fl.capacity_litters[f]) for f in fleets),
+        routes=routes,
+        roles=tuple(sorted({f"role{r}" for r in role})),
+    )
+
+
+def dow_probability(delay_h: float, dow: tuple[float, float, float]) -> float:
+    midpoint, scale, top = dow
+    z = (delay_h - midpoint) / scale if scale > 0 else math.copysign(math.inf,
+                                                                       delay_h - midpoint)
+    if z > 700:
+        return top
+    return top / (1.0 + math.exp(-z))
+
+
+class MedicalRun:
+    """The medical chain of one run, on the run's kernel and random stream."""
+
+    def __init__(self, run: Run, mm: MedicalModel) -> None:
+        self.run, self.mm = run, mm
+        self.draws = run.draws
+        self.deterministic = run.model.options.deterministic
+        k = run.kernel
+        self.K_CAS = k.register(self.on_casualty)
+        self.K_AT = k.register(self.on_at_site)
+        self.K_DROP = k.register(self.on_drop)
+        # casualties
+        self.t_wound: list[float] = []
+        self.prec: list[int] = []
+        self.site_of: list[int] = []
+        self.t_hosp: list[float] = []
+        self.t_surg: list[float] = []
+        self.died = 0.0
+        self.kia = 0.0
+        self.hit = [0.0] * len(mm.sites)  # troops hit per site
+        self.carry = [0.0] * (2 * len(mm.sites) + 1)  # fractional counts (deterministic)
+        self.waiting: dict[int, list[list[int]]] = {s.node: [[], [], []] for s in mm.sites}
+        self.room_to: dict[int, float] = dict.fromkeys(self.waiting, 0.0)
+        # carriers
+        fl = run.model
+        self.car_fleet: list[int] = []
+        self.car_pos: list[int] = []
+        self.car_load: list[list[int]] = []
+        for i, f in enumerate(mm.fleets):
+            for _ in range(int(fl.fleet_count[f])):
+                self.car_fleet.append(i)
+                self.car_pos.append(int(fl.fleet_home[f]))
+                self.car_load.append([])
+        # idle carriers by (medical fleet, node), insertion-ordered (deterministic)
+        self.idle: dict[tuple[int, int], list[int]] = {}
+        for c in range(len(self.car_fleet)):
+            self._idle(c)
+        self.dist: dict[tuple[int, int], list[float]] = {}
+        self.lost_carriers = 0
+        self.lost_fleet: dict[int, int] = {}
+        # hospitals
+        self.tables = [Servers(k, c, 2, self._surgery_time) if c > 0 else None
+                       for c in mm.hosp_tables]
+        self.hosp_of: dict[int, int] = {}  # surgical case -> hospital
+        self.stays: list[tuple[int, float, float]] = []  # hospital, in, out
+
+    # ---------------------------------------------------------- casualties
+    def daily(self, t: float, day: int) -> None:
+        mm, st = self.mm, self.run.st
+        for i, site in enumerate(mm.sites):
+            lo, hi = max(site.start, t), min(site.end, t + 1.0, self.run.model.horizon)
+            if hi <= lo:
+                continue
+            troops = max(st.troops[site.node] - self.hit[i], 0.0)
+            if troops <= 0:
+                continue
+            scale = troops / 1000.0 * (hi - lo)
+            wia = self._count(2 * i, self._rate(site.wia, site.dist) * scale, site.dist)
+            kia = self._count(2 * i + 1, self._rate(site.kia, site.dist) * scale, site.dist)
+            dnbi = self._count(2 * len(mm.sites), mm.dnbi * scale, "poisson")
+            self.kia += kia
+            self.hit[i] += wia + kia + dnbi
+            for j in range(int(wia) + int(dnbi)):
+                routine = j >= int(wia)
+                self._wound(site.node, lo, hi, j, int(wia) + int(dnbi), routine)
+
+    def _rate(self, mean: float, dist: str) -> float:
+        if self.deterministic or mean <= 0 or dist in ("poisson", "constant"):
+            return mean
+        if dist == "exponential":
+            return self.draws.exponential(mean)
+        s2 = math.log1p(LOGNORMAL_CV ** 2)
+        return mean * math.exp(-s2 / 2.0 + math.sqrt(s2) * self.draws.normal())
+
+    def _count(self, slot: int, expected: float, dist: str) -> int:
+        if self.deterministic or dist == "constant":
+            x = expected + self.carry[slot]
+            n = math.floor(x + 1e-9)
+            self.carry[slot] = x - n
+            return n
+        return int(self.run.st.draws.rng.poisson(expected)) if expected > 0 else 0
+
+    def _wound(self, node: int, lo: float, hi: float, j: int, n: int, routine: bool) -> None:
+        if self.deterministic:
+            t = lo + (hi - lo) * (j + 0.5) / n
+            prec = ROUTINE if routine else self._split(j)
+        else:
+            t = lo + (hi - lo) * self.draws.uniform()
+            prec = ROUTINE if routine else self._pick()
+        cid = len(self.t_wound)
+        self.t_wound.append(t)
+        self.prec.append(prec)
+        self.site_of.append(node)
+        self.t_hosp.append(math.inf)
+        self.t_surg.append(math.inf)
+        self.run.kernel.at(t, self.K_CAS, cid, node)
+
+    def _pick(self) -> int:
+        u = self.draws.uniform()
+        a, b, _ = self.mm.shares
+        return URGENT if u < a else PRIORITY if u < a + b else ROUTINE
+
+    def _split(self, j: int) -> int:
+        """Deterministic precedence: the j-th casualty by the cumulative shares."""
+        a, b, _ = self.mm.shares
+        x = (j * 0.6180339887498949) % 1.0  # evenly spread, no randomness
+        return URGENT if x < a else PRIORITY if x < a + b else ROUTINE
+
+    # ---------------------------------------------------------- evacuation
+    def on_casualty(self, t: float, cid: int, node: int) -> None:
+        local = self._local_hospital(node, self.prec[cid])
+        if local >= 0:
+            self._admit(t, cid, local)
+            return
+        self.waiting[node][self.prec[cid]].append(cid)
+        self._call(t, node)
+
+    def _local_hospital(self, node: int, prec: int) -> int:
+        mm = self.mm
+        for h, hn in enumerate(mm.hospitals):
+            if hn == node and (mm.hosp_tables[h] > 0 or prec == ROUTINE):
+                return h
+        return -1
+
+    def _idle(self, c: int) -> None:
+        self.idle.setdefault((self.car_fleet[c], self.car_pos[c]), []).append(c)
+
+    def _call(self, t: float, node: int) -> None:
+        """Send the nearest idle carriers while casualties outnumber the room heading here."""
+        w = sum(len(q) for q in self.waiting[node])
+        mm = self.mm
+        paths = self.run.model.paths
+        while w > self.room_to[node]:
+            best, best_d, key = -1, math.inf, (0, 0)
+            for (i, pos), cs in self.idle.items():
+                f = mm.fleets[i]
+                if not cs or not mm.routes.get((f, node), ((), ()))[1]:
+                    continue
+                row = self.dist.get((f, pos))
+                if row is None:
+                    row = self.dist[(f, pos)] = paths.tree(f, pos)[0].tolist()
+                if row[node] < best_d:
+                    best, best_d, key = cs[0], row[node], (i, pos)
+            if best < 0 or not math.isfinite(best_d):
+                return
+            self.idle[key].pop(0)
+            self.room_to[node] += mm.litters[self.car_fleet[best]]
+            self._go(t, best, node, self.K_AT)
+
+    def _go(self, t: float, c: int, to: int, kind: int) -> None:
+        from corridor.sim.carriers import travel
+
+        f = self.mm.fleets[self.car_fleet[c]]
+        run = self.run
+        t, lost_arc = travel(run, run.path_way(f, self.car_pos[c], to), t,
+                             int(run.model.fleet_mode[f]))
+        if lost_arc >= 0:
+            self._lose(c)
+        elif t < math.inf:
+            run.kernel.at(t, kind, c, to)
+
+    def on_at_site(self, t: float, c: int, node: int) -> None:
+        mm, run = self.mm, self.run
+        i = self.car_fleet[c]
+        f = mm.fleets[i]
+        self.car_pos[c] = node
+        self.room_to[node] -= mm.litters[i]
+        room = int(mm.litters[i])
+        load: list[int] = []
+        for q in self.waiting[node]:
+            while q and len(load) < room:
+                load.append(q.pop(0))
+        if not load:
+            self._idle(c)
+            return
+        surgical, beds = mm.routes[(f, node)]
+        needs_table = any(self.prec[x] != ROUTINE for x in load)
+        dest = (surgical or beds)[0] if needs_table else (beds or surgical)[0]
+        self.car_load[c] = load
+        t += float(run.model.fleet_load_d[f]) * run.mult.handling_time()
+        from corridor.sim.carriers import travel
+
+        t, lost_arc = travel(run, run.path_way(f, node, mm.hospitals[dest]), t,
+                             int(run.model.fleet_mode[f]))
+        if lost_arc >= 0:
+            self._lose(c)
+            return
+        t += float(run.model.fleet_unload_d[f]) * run.mult.handling_time()
+        run.kernel.at(t, self.K_DROP, c, dest)
+        if sum(len(q) for q in self.waiting[node]) > self.room_to[node]:
+            self._call(t, node)
+
+    def on_drop(self, t: float, c: int, h: int) -> None:
+        for cid in self.car_load[c]:
+            self._admit(t, cid, h)
+        self.car_load[c] = []
+        self.car_pos[c] = self.mm.hospitals[h]
+        self._idle(c)
+        for node, qs in self.waiting.items():
+            if any(qs) and sum(len(q) for q in qs) > self.room_to[node]:
+                self._call(t, node)
+
+    def _lose(self, c: int) -> None:
+        self.lost_carriers += 1
+        f = self.mm.fleets[self.car_fleet[c]]
+        self.lost_fleet[f] = self.lost_fleet.get(f, 0) + 1
+        for cid in self.car_load[c]:
+            self.died += 1.0
+            self.t_hosp[cid] = -1.0  # never arrives
+        self.car_load[c] = []
+
+    # ------------------------------------------------------------ treatment
+    def _admit(self, t: float, cid: int, h: int) -> None:
+        self.t_hosp[cid] = t
+        servers = self.tables[h]
+        if self.prec[cid] != ROUTINE and servers is not None:
+            self.hosp_of[cid] = h
+            servers.arrive(t, cid, self.prec[cid])
+        else:
+            self.stays.append((h, t, t + self.mm.los_d[h]))
+
+    def _surgery_time(self, t: float, cid: int) -> float:
+        self.t_surg[cid] = t
+        mean = SURGERY_H[self.prec[cid]] / 24.0
+        h = self.hosp_of[cid]
+        if self.deterministic:
+            dur = mean
+        else:
+            s2 = math.log1p(SURGERY_CV ** 2)
+            dur = mean * math.exp(-s2 / 2.0 + math.sqrt(s2) * self.draws.normal())
+        self.stays.append((h, t + dur, t + dur + self.mm.los_d[h]))
+        return dur
+
+    # --------------------------------------------------------------- results
+    def lost_by_fleet(self) -> dict[int, int]:
+        return dict(self.lost_fleet)
+
+    def outcome(self) -> tuple[dict[str, float], dict[str, float]]:
+        mm = self.mm
+        horizon = self.run.model.horizon
+        limit = mm.surgery_within_h / 24.0
+        n = len(self.t_wound)
+        within = judged = 0
+        evac_ok = evac_n = 0
+        died = self.died
+        delays = []
+        for cid in range(n):
+            tw, p = self.t_wound[cid], self.prec[cid]
+            th = self.t_hosp[cid]
+            if th >= 0 and tw + mm.limits_d[p] <= horizon:
+                evac_n += 1
+                evac_ok += th - tw <= mm.limits_d[p] + 1e-9
+            if p == ROUTINE or th < 0:
+                continue
+            ts = self.t_surg[cid]
+            if tw + limit <= horizon:
+                judged += 1
+                within += ts - tw <= limit + 1e-9
+            delay_h = (min(ts, horizon) - tw) * 24.0
+            if ts < math.inf:
+                delays.append(delay_h)
+            pr = dow_probability(delay_h, mm.dow)
+            died += pr if self.deterministic else float(self.draws.uniform() < pr)
+        med = {
+            "casualties": float(n),
+            "kia": float(self.kia),
+            "share_surgery_within_limit": within / judged if judged else math.nan,
+            "share_evacuated_within_limit": evac_ok / evac_n if evac_n else math.nan,
+            "time_to_surgery_h": float(np.mean(delays)) if delays else math.nan,
+            "died_of_wounds": float(died),
+            "carriers_lost": float(self.lost_carriers),
+        }
+        return med, self._peaks()
+
+    def _peaks(self) -> dict[str, float]:
+        """Peak concurrent bed occupancy per role (demand; may exceed the beds)."""
+        mm = self.mm
+        out = dict.fromkeys(mm.roles, 0.0)
+        by_role: dict[str, list[tuple[float, int]]] = {r: [] for r in mm.roles}
+        for h, a, b in self.stays:
+            role = f"role{mm.hosp_role[h]}"
+            by_role[role].append((a, 1))
+            by_role[role].append((b, -1))
+        for role, ev in by_role.items():
+            ev.sort()
+            level = peak = 0
+            for _, d in ev:
+                level += d
+                peak = max(peak, level)
+            out[role] = float(peak)
+        return out
+
+    def timeline(self, step: float = 0.5) -> dict[str, np.ndarray]:
+        """Patients in hospital and beds used per role, every ``step`` days."""
+        mm = self.mm
+        days = np.arange(0.0, self.run.model.horizon + 1e-9, step)
+        out = {"day": days, "patients": np.zeros(len(days))}
+        for r in mm.roles:
+            out[f"beds_{r}"] = np.zeros(len(days))
+        for h, a, b in self.stays:
+            inside = (days >= a) & (days < b)
+            out["patients"] += inside
+            out[f"beds_role{mm.hosp_role[h]}"] += inside
+        return out
+
+
+def medical_defaults() -> dict[str, Any]:
+    """The defaults used when the medical block leaves a key out (for the docs)."""
+    return {"precedence": DEFAULT_SHARES, "limits_h": DEFAULT_LIMITS_H,
+            "length_of_stay_days": {f"role{k}": v for k, v in DEFAULT_LOS_DAYS.items()},
+            "died_of_wounds": {"model": "logistic", **DEFAULT_DOW},
+            "surgery_h": dict(zip(("urgent", "priority"), SURGERY_H, strict=True))}

@@ -1,0 +1,265 @@
+"""Monte Carlo: many runs of one compiled model, on local processes or on Ray.
+
+Run ``i`` draws from ``SeedSequence(seed, spawn_key=(i,))`` — the ``i``-th child of
+``SeedSequence(seed).spawn(runs)`` — so every run has the same numbers whatever
+the backend, the number of workers or how runs are batched. Runs travel in
+batches (a few per worker and core) so task overhead stays small; the model is
+shipped once per worker. Results come back as compact :class:`RunRecord` rows,
+are put in run order and aggregated (:mod:`corridor.sim.summary`), so the summary
+is byte-identical across backends and worker counts.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from corridor.sim.engine import Run
+from corridor.sim.model import SimModel
+
+TIMELINE_RUNS = 20  # runs whose medical timeline is kept (for the report's chart)
+ARRIVAL_RUNS = 200  # runs whose arrival curves are kept (per planner step)
+
+
+class BackendError(RuntimeError):
+    """A backend cannot be used (Ray not installed, cluster unreachable, ...)."""
+
+
+@dataclass
+class RunRecord:
+    """What the summary and the per-run tables need from one run."""
+
+    run: int
+    closure: np.ndarray  # per movement (inf: not closed)
+    delivered_t: np.ndarray
+    lost_t: np.ndarray
+    delivered_pax: np.ndarray
+    lost_pax: np.ndarray
+    shipped: np.ndarray  # per consignment, units
+    delivered: np.ndarray
+    lost: np.ndarray
+    in_transit: np.ndarray
+    carriers_lost: np.ndarray  # per fleet (movement fleets and medical ones)
+    losses: list[tuple[float, int, int, int, float]]
+    stockouts: list[tuple[int, int, float]]
+    arrivals: list[tuple[int, float, float]]  # movement, day, share arrived then
+    outages: list[int]  # per disruption row: windows drawn
+    closed_days: list[float]  # per disruption row
+    events: int
+    trips: int
+    medical: dict[str, float] = field(default_factory=dict)
+    peak_beds: dict[str, float] = field(default_factory=dict)
+    timeline: dict[str, np.ndarray] | None = None
+    cpu_seconds: float = 0.0  # for benchmarks; in no result file
+
+
+def run_one(model: SimModel, seed: int, i: int) -> RunRecord:
+    """Run ``i`` of the sweep with root seed ``seed``."""
+    cpu = time.process_time()
+    r = Run(model, np.random.SeedSequence(seed, spawn_key=(i,)))
+    o = r.run()
+    m = model
+    carriers_lost = o.carriers_lost.astype(float)
+    if r.medical is not None:
+        for f, n in r.medical.lost_by_fleet().items():
+            carriers_lost[f] += n
+    horizon = m.horizon
+    closed = [sum(min(e, horizon) - max(s, 0.0) for s, e in w if s < horizon)
+              for w in r.st.windows]
+    return RunRecord(
+        run=i, closure=o.closure, delivered_t=o.delivered_t, lost_t=o.lost_t,
+        delivered_pax=o.delivered_pax, lost_pax=o.lost_pax, shipped=o.shipped,
+        delivered=o.delivered, lost=o.lost, in_transit=o.in_transit,
+        carriers_lost=carriers_lost, losses=o.losses, stockouts=o.stockouts,
+        arrivals=_arrivals(r, m.step_h / 24.0) if i < ARRIVAL_RUNS else [],
+        outages=[len(w) for w in r.st.windows],
+        closed_days=[float(x) for x in closed], events=o.events, trips=o.trips,
+        medical=o.medical, peak_beds=o.peak_beds,
+        timeline=r.medical.timeline() if r.medical is not None and i < TIMELINE_RUNS else None,
+        cpu_seconds=time.process_time() - cpu,
+    )
+
+
+def _arrivals(r: Run, step: float) -> list[tuple[int, float, float]]:
+    """Cumulative share of each movement arrived by the end of each planner step in
+    which some arrived."""
+    log = r.st.arrival_log
+    if not log:
+        return []
+    mv = np.array([x[0] for x in log], dtype=np.int64)
+    day = np.ceil(np.array([x[1] for x in log]) / step - 1e-9) * step
+    w = np.array([x[2] for x in log])
+    order = np.lexsort((day, mv))
+    mv, day, w = mv[order], day[order], w[order]
+    last = np.ones(len(mv), dtype=bool)
+    last[:-1] = (mv[1:] != mv[:-1]) | (day[1:] != day[:-1])
+    cum = np.zeros(len(w))
+    for m in np.unique(mv):
+        sel = mv == m
+        cum[sel] = np.cumsum(w[sel])
+    return [(int(a), float(b), float(min(c, 1.0))) for a, b, c in
+            zip(mv[last], day[last], cum[last], strict=True)]
+
+
+def run_batch(model: SimModel, seed: int, runs: list[int]) -> list[RunRecord]:
+    return [run_one(model, seed, i) for i in runs]
+
+
+def batches(runs: int, workers: int) -> list[list[int]]:
+    """Runs in batches: about four batches per worker, at most 50 runs each."""
+    size = max(1, min(50, runs // max(1, workers * 4)))
+    return [list(range(a, min(a + size, runs))) for a in range(0, runs, size)]
+
+
+# --------------------------------------------------------------------- local
+_MODEL: SimModel | None = None
+
+
+def _init_worker(model: SimModel) -> None:
+    global _MODEL
+    _MODEL = model
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+
+
+def _local_batch(seed: int, runs: list[int]) -> list[RunRecord]:
+    assert _MODEL is not None
+    return run_batch(_MODEL, seed, runs)
+
+
+def local_backend(model: SimModel, seed: int, runs: int, workers: int,
+                  tick: Callable[[int], None]) -> Generator[RunRecord, None, None]:
+    """Runs on local processes (in this process when ``workers`` is 1)."""
+    if workers <= 1:
+        for i in range(runs):
+            yield run_one(model, seed, i)
+            tick(1)
+        return
+    import multiprocessing as mp
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                               initializer=_init_worker, initargs=(model,))
+    try:
+        pending = {pool.submit(_local_batch, seed, b) for b in batches(runs, workers)}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                recs = fut.result()
+                yield from recs
+                tick(len(recs))
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+# ----------------------------------------------------------------------- ray
+def ray_backend(model: SimModel, seed: int, runs: int, workers: int,
+                tick: Callable[[int], None], address: str | None = None
+                ) -> Generator[RunRecord, None, None]:
+    """Runs as Ray tasks: on the cluster at ``address``, or a local Ray instance."""
+    try:
+        import ray
+    except ImportError:
+        raise BackendError("the Ray backend needs the 'ray' extra: pip install "
+                           "'corridor[ray]' (or use --backend local)") from None
+    started = False
+    if not ray.is_initialized():
+        try:
+            if address:
+                ray.init(address=address, include_dashboard=False, log_to_driver=False)
+            else:
+                ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
+        except Exception as e:  # any failure to connect is the user's to fix
+            raise BackendError(f"cannot start or reach Ray{f' at {address}' if address else ''}"
+                               f": {e}") from None
+        started = True
+    task = ray.remote(run_batch)
+    ref = ray.put(model)
+    pending = [task.remote(ref, seed, b) for b in batches(runs, workers)]
+    try:
+        while pending:
+            done, pending = ray.wait(pending, num_returns=1)
+            for recs in ray.get(done):
+                yield from recs
+                tick(len(recs))
+    finally:
+        for p in pending:
+            ray.cancel(p, force=True)
+        if started:
+            ray.shutdown()
+
+
+@dataclass
+class Sweep:
+    records: list[RunRecord]
+    complete: bool
+    wall_seconds: float
+
+
+def sweep(model: SimModel, seed: int, runs: int, *, backend: str = "local",
+          workers: int | None = None, address: str | None = None,
+          progress: bool = True) -> Sweep:
+    """All runs, in run order; on Ctrl-C the finished runs (``complete`` False)."""
+    workers = max(1, workers or os.cpu_count() or 1)
+    workers = min(workers, runs) if runs else 1
+    records: list[RunRecord] = []
+    start = time.perf_counter()
+    bar = _Progress(runs, progress)
+    if backend == "local":
+        gen = local_backend(model, seed, runs, workers, bar.advance)
+    elif backend == "ray":
+        gen = ray_backend(model, seed, runs, workers, bar.advance, address)
+    else:
+        raise BackendError(f"unknown backend '{backend}' (local or ray)")
+    complete = True
+    try:
+        with bar:
+            for rec in gen:
+                records.append(rec)
+    except KeyboardInterrupt:
+        complete = False
+        gen.close()
+    records.sort(key=lambda r: r.run)
+    return Sweep(records, complete and len(records) == runs, time.perf_counter() - start)
+
+
+class _Progress:
+    """A rich progress bar (or nothing when ``show`` is False)."""
+
+    def __init__(self, total: int, show: bool) -> None:
+        self.total, self.show = total, show
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> _Progress:
+        if self.show:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            from corridor.console import err_console
+
+            self._bar = Progress("[progress.description]{task.description}", BarColumn(),
+                                 MofNCompleteColumn(), TimeElapsedColumn(),
+                                 TimeRemainingColumn(), console=err_console, transient=True)
+            self._bar.__enter__()
+            self._task = self._bar.add_task("simulating", total=self.total)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+
+    def advance(self, n: int) -> None:
+        if self._bar is not None:
+            self._bar.advance(self._task, n)

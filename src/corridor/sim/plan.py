@@ -1,0 +1,194 @@
+"""Reading a plan folder (``corridor plan --out DIR``) into routes, fleets and quotas.
+
+``flows.parquet`` has one row per arc of every planned flow: movement, cargo class,
+link, from, to, carrier (empty for a road march), depart / arrive day and the
+amount (t, pax, items). Rows of one carrier trip chain up (same movement, class and
+carrier; one row arrives where and when the next departs); a chain is one
+*segment*. Per movement and class the segments form a flow from origin to
+destination, decomposed into paths with amounts — each path becomes a
+consignment whose stages follow its segments on the planned fleet. The first
+arc's departures become *quotas*: cargo may leave a segment's start no earlier
+than the plan sends it (loading starts ``load_h`` before the planned departure).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from corridor.network.graph import MODES, Network, build_network
+from corridor.network.routing import Leg, Route, Segment
+from corridor.scenario import Issue, Scenario, ScenarioError
+from corridor.sim.dispatch import Quota, RoutePlan
+
+NEEDED = ("movement", "cargo_class", "link", "from", "to", "carrier", "depart_day",
+          "arrive_day", "t", "pax", "items")
+TOL = 1e-6
+
+Chain = tuple[str, tuple[int, ...]]  # carrier ('' = march), arcs
+
+
+@dataclass
+class _Chain:
+    """Rows of one carrier trip (or march) being chained together."""
+
+    carrier: str
+    arcs: list[int]
+    start: float
+    units: float
+
+
+def read_plan(folder: Path, scenario: Scenario, net: Network | None = None) -> RoutePlan:
+    """Routes, shares, fleets and quotas of the plan in ``folder``."""
+    path = folder / "flows.parquet"
+    if not path.is_file():
+        raise ScenarioError([Issue(str(folder), "no flows.parquet here: give a folder "
+                                   "written by 'corridor plan --out DIR'")])
+    try:
+        flows = pd.read_parquet(path)
+    except Exception as e:  # any unreadable file is the user's to fix
+        raise ScenarioError([Issue(str(path), f"cannot read: {e}")]) from None
+    missing = [c for c in NEEDED if c not in flows.columns]
+    if missing:
+        raise ScenarioError([Issue(str(path), f"missing column(s) {', '.join(missing)}")])
+    net = net or build_network(scenario)
+    flows = flows[flows["movement"].isin(scenario.movements.index)]
+    unknown = sorted(set(flows["link"]) - set(net.link_index))
+    if unknown:
+        raise ScenarioError([Issue(str(path), f"link '{unknown[0]}' is not in the scenario "
+                                   "(a plan of another scenario?)", column="link")])
+    plan = RoutePlan(quotas=[], source="plan")
+    for (mid, key), rows in flows.groupby(["movement", "cargo_class"], sort=True):
+        _add(plan, net, scenario, str(mid), str(key), rows)
+    return plan
+
+
+def _arc(net: Network, link: str, a: str, b: str) -> int:
+    arcs = net.arcs
+    k = net.link_index[link]
+    src, dst = net.nodes.index[a], net.nodes.index[b]
+    hit = np.flatnonzero((arcs.link == k) & (arcs.src == src) & (arcs.dst == dst))
+    return int(hit[0])
+
+
+def _units(rows: pd.DataFrame, key: str) -> np.ndarray:
+    if key == "pax":
+        return rows["pax"].to_numpy(dtype=float)
+    if key in ("bulk", "litter"):
+        return rows["t"].to_numpy(dtype=float) if key == "bulk" else \
+            rows["pax"].to_numpy(dtype=float)
+    return np.array([sum(json.loads(x).values()) if isinstance(x, str) else float(x)
+                     for x in rows["items"]])
+
+
+def _add(plan: RoutePlan, net: Network, scenario: Scenario, mid: str, key: str,
+         rows: pd.DataFrame) -> None:
+    m = scenario.movements.loc[mid]
+    rows = rows.assign(units=_units(rows, key)).sort_values(["depart_day", "link"])
+    rows = rows[rows["units"] > TOL]
+    # chain rows into carrier trips (segments)
+    recs = list(rows[["carrier", "link", "from", "to", "depart_day", "arrive_day",
+                      "units"]].itertuples(index=False, name=None))
+    open_: dict[tuple[str, str, float], list[_Chain]] = defaultdict(list)
+    chains: list[_Chain] = []
+    for carrier, link, a, b, dep, arr, units in recs:
+        carrier = "" if carrier is None or (isinstance(carrier, float) and math.isnan(carrier)) \
+            else str(carrier)
+        arc = _arc(net, str(link), str(a), str(b))
+        cand = open_.get((carrier, str(a), round(float(dep), 6)))
+        ch = None
+        if cand:
+            for i, c in enumerate(cand):
+                if abs(c.units - units) <= TOL * max(1.0, units):
+                    ch = cand.pop(i)
+                    break
+        if ch is None:
+            ch = _Chain(carrier, [], float(dep), float(units))
+            chains.append(ch)
+        ch.arcs.append(arc)
+        open_[(carrier, str(b), round(float(arr), 6))].append(ch)
+    # segment types and their flow between places
+    amount: dict[Chain, float] = defaultdict(float)
+    starts: dict[Chain, list[tuple[float, float]]] = defaultdict(list)
+    for ch in chains:
+        sig = (ch.carrier, tuple(ch.arcs))
+        amount[sig] += ch.units
+        starts[sig].append((ch.start, ch.units))
+    origin, dest = net.nodes.index[str(m["origin"])], net.nodes.index[str(m["destination"])]
+    paths = _decompose(net, amount, origin, dest)
+    if not paths:
+        plan.reasons[(mid, key)] = "the plan delivers none of it"
+        return
+    use: dict[Chain, float] = defaultdict(float)
+    for sigs, x in paths:
+        for sig in sigs:
+            use[sig] += x
+    routes = []
+    for rno, (sigs, x) in enumerate(paths):
+        routes.append((_route(net, str(m["origin"]), str(m["destination"]), sigs), x))
+        plan.fleets[(mid, key, rno)] = [
+            frozenset() if sig[0] == "" else frozenset({int(net.fleets.index[sig[0]])})
+            for sig in sigs]
+        for k, sig in enumerate(sigs):
+            share = x / use[sig]
+            load_d = 0.0 if sig[0] == "" else \
+                float(net.fleets.load_h[net.fleets.index[sig[0]]]) / 24.0
+            for dep, units in starts[sig]:
+                q: Quota = (max(dep - load_d, 0.0), mid, key, rno, k, units * share)
+                assert plan.quotas is not None
+                plan.quotas.append(q)
+    plan.routes[(mid, key)] = routes
+
+
+def _decompose(net: Network, amount: dict[Chain, float], origin: int, dest: int
+               ) -> list[tuple[list[Chain], float]]:
+    """Paths origin -> destination over segment types, with their amounts."""
+    left = dict(amount)
+    out_of: dict[int, list[Chain]] = defaultdict(list)
+    for sig in sorted(left):
+        out_of[int(net.arcs.src[sig[1][0]])].append(sig)
+    paths: list[tuple[list[Chain], float]] = []
+    for _ in range(len(left) * 4 + 4):
+        path: list[Chain] = []
+        seen = {origin}
+        v = origin
+        while v != dest:
+            nxt = max((s for s in out_of[v] if left[s] > TOL
+                       and int(net.arcs.dst[s[1][-1]]) not in seen),
+                      key=lambda s: left[s], default=None)
+            if nxt is None:
+                break
+            path.append(nxt)
+            v = int(net.arcs.dst[nxt[1][-1]])
+            seen.add(v)
+        if v != dest or not path:
+            break
+        x = min(left[s] for s in path)
+        for s in path:
+            left[s] -= x
+        paths.append((path, x))
+    return paths
+
+
+def _route(net: Network, origin: str, destination: str, sigs: list[Chain]) -> Route:
+    """A Route object (segments of legs) for a path of planned segments."""
+    segments = []
+    t = 0.0
+    for carrier, arcs in sigs:
+        legs = []
+        for a in arcs:
+            legs.append(Leg(arc=a, link=str(net.link_ids[net.arcs.link[a]]),
+                            from_node=str(net.nodes.ids[net.arcs.src[a]]),
+                            to_node=str(net.nodes.ids[net.arcs.dst[a]]),
+                            mode=MODES[int(net.arcs.mode[a])], fleet=carrier or None,
+                            km=float(net.arcs.km[a]), hours=0.0, start_h=t,
+                            gauge_mm=int(net.arcs.gauge_mm[a])))
+        segments.append(Segment(carrier or None, legs[0].from_node, legs[-1].to_node,
+                                tuple(legs), 0.0, 0.0, t))
+    return Route(origin, destination, "", (), tuple(segments), (), 0.0, math.inf, None)

@@ -1,0 +1,87 @@
+"""Booking calendars of capacity-limited resources.
+
+A resource with a rate (carrier departures per day on an arc, visits per day at a
+node, tonnes per day handled or transshipped, vehicles per hour entering an arc)
+serves one booking at a time: a booking of length ``L`` (days per unit x units)
+occupies ``[start, start + L)``. Trips are worked out ahead (a carrier books the
+slots along its whole trip when it starts), so bookings do not come in time order:
+a booking takes the earliest free gap at or after its ready time, so a carrier
+booked for next week never holds back one that comes through today. Used at full
+rate the resource passes exactly its rate.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+
+from corridor.sim.disruptions import Profile
+
+INF = float("inf")
+
+
+class Slots:
+    """Booked time as non-overlapping intervals, sorted by start (hence by end too)."""
+
+    __slots__ = ("ends", "starts")
+
+    def __init__(self) -> None:
+        self.starts: list[float] = []
+        self.ends: list[float] = []
+
+    def earliest(self, t: float, length: float) -> tuple[float, int]:
+        """The earliest start >= ``t`` of a free gap of ``length``, and where it goes."""
+        ends = self.ends
+        if not ends or t >= ends[-1]:
+            return t, len(ends)
+        starts = self.starts
+        i = bisect_right(ends, t)
+        n = len(starts)
+        while i < n and t + length > starts[i]:
+            if ends[i] > t:
+                t = ends[i]
+            i += 1
+        return t, i
+
+    def book(self, t: float, length: float) -> float:
+        """Book the earliest gap; touching bookings merge into one interval, so a
+        resource used at full rate stays one interval (quick to search)."""
+        starts, ends = self.starts, self.ends
+        if not ends or t >= ends[-1]:  # the common case: after every booking
+            if ends and ends[-1] == t:
+                ends[-1] = t + length
+            else:
+                starts.append(t)
+                ends.append(t + length)
+            return t
+        start, i = self.earliest(t, length)
+        end = start + length
+        if i and ends[i - 1] == start:  # extends the booking before it
+            if i < len(starts) and starts[i] == end:  # ... and closes the gap to the next
+                ends[i - 1] = ends[i]
+                del starts[i], ends[i]
+            else:
+                ends[i - 1] = end
+        elif i < len(starts) and starts[i] == end:
+            starts[i] = start
+        else:
+            starts.insert(i, start)
+            ends.insert(i, end)
+        return start
+
+
+def take(slots: Slots, prof: Profile | None, t: float, length: float) -> float:
+    """Book ``length`` (days at full capacity) on a resource whose capacity follows
+    ``prof``: start when it is open, the booking stretched by its capacity factor.
+    Returns the start (inf if the resource never opens again)."""
+    if prof is None:
+        return slots.book(t, length)
+    for _ in range(64):
+        t = prof.next_open(t)
+        if t == INF:
+            return INF
+        stretched = length / prof.factor_at(t)
+        start, _ = slots.earliest(t, stretched)
+        if start == t or prof.next_open(start) == start:
+            return slots.book(start, length / prof.factor_at(start))
+        t = start
+    return slots.book(t, length)

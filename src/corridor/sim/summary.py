@@ -1,0 +1,227 @@
+"""From run records to the ``corridor-result/1`` simulation summary and per-run tables.
+
+Everything here depends only on the records in run order, and every float is
+rounded to 6 decimals, so the same seed gives byte-identical summaries whatever
+the backend or worker count (``wall_seconds`` aside).
+
+Conventions (docs/simulator.md, "Results"):
+
+- a movement *closes* when none of its cargo is on the way any more: all of it is
+  delivered, or lost; closure is the day its last unit arrived;
+- ``closure_day`` stats: ``mean`` over the runs in which it closed within the
+  horizon (``p_closed`` says how many), percentiles over all runs with a run that
+  never closed counting as later than any day (null when the percentile falls on
+  one);
+- ``p_on_time``: closed by its due day with nothing lost;
+- ``losses``: carriers and cargo lost per run; a movement that lost cargo is
+  *short* (``p_short``, ``lost_t``) and never on time.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from corridor.results.folder import FORMAT
+from corridor.sim.model import SimModel
+from corridor.sim.montecarlo import RunRecord
+
+DIGITS = 6
+NEVER = 1e300  # stands for "not within the horizon" inside percentile arithmetic
+
+
+def r6(x: float) -> float | None:
+    """Rounded for a byte-stable summary; None for inf / NaN (JSON null)."""
+    x = float(x)
+    return round(x, DIGITS) if math.isfinite(x) else None
+
+
+def stats(values: np.ndarray) -> dict[str, float | None]:
+    """mean / p10 / p50 / p90 of per-run values (NaN ignored)."""
+    v = np.asarray(values, dtype=float)
+    v = v[~np.isnan(v)]
+    if not len(v):
+        return {"mean": None, "p10": None, "p50": None, "p90": None}
+    q = np.percentile(v, [10, 50, 90])
+    return {"mean": r6(v.mean()), "p10": r6(q[0]), "p50": r6(q[1]), "p90": r6(q[2])}
+
+
+def closure_stats(values: np.ndarray) -> dict[str, float | None]:
+    """Like :func:`stats`, with inf = never closed (see module doc)."""
+    v = np.asarray(values, dtype=float)
+    if not len(v):
+        return {"mean": None, "p10": None, "p50": None, "p90": None}
+    closed = np.isfinite(v)
+    q = np.percentile(np.where(closed, v, NEVER), [10, 50, 90])
+    out: dict[str, float | None] = {"mean": r6(v[closed].mean()) if closed.any() else None}
+    for name, x in zip(("p10", "p50", "p90"), q, strict=True):
+        out[name] = r6(x) if x < NEVER / 10 else None
+    return out
+
+
+def build_summary(model: SimModel, records: list[RunRecord], *, runs: int, seed: int,
+                  scenario: str, source: str, plan_dir: str | None, deterministic: bool,
+                  complete: bool, wall_seconds: float) -> dict[str, Any]:
+    n = len(records)
+    n_mv = len(model.mv_ids)
+    closure = np.array([r.closure for r in records]).reshape(n, n_mv)
+    lost_t = np.array([r.lost_t for r in records]).reshape(n, n_mv)
+    lost_pax = np.array([r.lost_pax for r in records]).reshape(n, n_mv)
+    delivered_t = np.array([r.delivered_t for r in records]).reshape(n, n_mv)
+    short = (lost_t > 1e-9) | (lost_pax > 1e-9)
+    on_time = np.isfinite(closure) & (closure <= model.mv_due[None, :] + 1e-9) & ~short
+    overall = closure.max(axis=1) if n_mv else np.zeros(n)
+    movements = []
+    for j, mid in enumerate(model.mv_ids):
+        movements.append({
+            "id": mid,
+            "due_day": r6(model.mv_due[j]),
+            "closure_day": closure_stats(closure[:, j]),
+            "p_on_time": r6(on_time[:, j].mean()) if n else None,
+            "p_closed": r6(np.isfinite(closure[:, j]).mean()) if n else None,
+            "p_short": r6(short[:, j].mean()) if n else None,
+            "lost_t": {"mean": r6(lost_t[:, j].mean()) if n else None},
+            "delivered_t": {"mean": r6(delivered_t[:, j].mean()) if n else None},
+        })
+    carriers = np.array([r.carriers_lost.sum() for r in records])
+    by_fleet = np.array([r.carriers_lost for r in records]).reshape(n, len(model.fleet_ids))
+    summary: dict[str, Any] = {
+        "format": FORMAT,
+        "kind": "simulation",
+        "scenario": scenario,
+        "scenario_source": source,
+        "runs": runs,
+        "runs_done": n,
+        "complete": complete,
+        "seed": seed,
+        "policy": model.policy,
+        "plan": plan_dir,
+        "deterministic": deterministic,
+        "closure_day": closure_stats(overall),
+        "p_closed": r6(np.isfinite(overall).mean()) if n else None,
+        "p_on_time": r6(on_time.all(axis=1).mean()) if n else None,
+        "movements": movements,
+        "losses": {
+            "carriers": stats(carriers),
+            "cargo_t": stats(lost_t.sum(axis=1)),
+            "pax": stats(lost_pax.sum(axis=1)),
+            "by_fleet": [{"fleet": model.fleet_ids[f], "carriers": {"mean": r6(x)}}
+                         for f, x in enumerate(by_fleet.mean(axis=0)) if x > 0] if n else [],
+            "short_movements": [mid for j, mid in enumerate(model.mv_ids)
+                                if n and short[:, j].any()],
+        },
+        "stockouts": _stockouts(model, records),
+        "disruptions": _disruptions(model, records),
+        "unmet": [{"movement": m, "reason": why} for m, why in model.unmet],
+        "events": int(sum(r.events for r in records)),
+        "trips": int(sum(r.trips for r in records)),
+        "wall_seconds": round(wall_seconds, 3),
+    }
+    if model.medical is not None:
+        summary["medical"] = _medical(model, records)
+    return summary
+
+
+def _stockouts(model: SimModel, records: list[RunRecord]) -> dict[str, Any]:
+    days = np.array([len(r.stockouts) for r in records], dtype=float)
+    short = np.array([sum(x[2] for x in r.stockouts) for r in records], dtype=float)
+    per_node: dict[int, int] = {}
+    for r in records:
+        for node, _, _ in r.stockouts:
+            per_node[node] = per_node.get(node, 0) + 1
+    n = max(len(records), 1)
+    return {"node_days": stats(days), "short_t": stats(short),
+            "by_node": [{"node": model.node_ids[k], "node_days": {"mean": r6(v / n)}}
+                        for k, v in sorted(per_node.items())]}
+
+
+def _disruptions(model: SimModel, records: list[RunRecord]) -> list[dict[str, Any]]:
+    d = model.disruptions
+    out = []
+    for i, rid in enumerate(d.ids):
+        outages = np.array([r.outages[i] for r in records], dtype=float)
+        closed = np.array([r.closed_days[i] for r in records], dtype=float)
+        out.append({"id": rid, "kind": d.kind[i], "outages": stats(outages)["mean"],
+                    "active_days": stats(closed)["mean"],
+                    "capacity_factor": r6(d.factor[i]), "loss_prob": r6(d.loss[i])})
+    return out
+
+
+def _medical(model: SimModel, records: list[RunRecord]) -> dict[str, Any]:
+    keys = ("casualties", "kia", "share_surgery_within_limit", "share_evacuated_within_limit",
+            "time_to_surgery_h", "died_of_wounds", "carriers_lost")
+    out: dict[str, Any] = {k: stats(np.array([r.medical.get(k, math.nan) for r in records]))
+                           for k in keys}
+    roles = model.medical.roles if model.medical is not None else ()
+    out["peak_beds"] = {role: stats(np.array([r.peak_beds.get(role, math.nan)
+                                              for r in records])) for role in roles}
+    return out
+
+
+def run_tables(model: SimModel, records: list[RunRecord]) -> dict[str, pd.DataFrame]:
+    """The per-run tables written beside summary.json."""
+    n_mv = len(model.mv_ids)
+    run = np.repeat([r.run for r in records], n_mv)
+    mv = np.tile(np.asarray(model.mv_ids, dtype=object), len(records))
+    closure = np.concatenate([r.closure for r in records]) if records else np.zeros(0)
+    lost_t = np.concatenate([r.lost_t for r in records]) if records else np.zeros(0)
+    lost_pax = np.concatenate([r.lost_pax for r in records]) if records else np.zeros(0)
+    due = np.tile(model.mv_due, len(records))
+    short = (lost_t > 1e-9) | (lost_pax > 1e-9)
+    closed = np.isfinite(closure)
+    runs = pd.DataFrame({
+        "run": run.astype(np.int64),
+        "movement": mv,
+        "closure_day": np.where(closed, closure, np.nan),
+        "closed": closed,
+        "on_time": closed & (closure <= due + 1e-9) & ~short,
+        "late_days": np.where(closed, np.maximum(closure - due, 0.0), np.nan),
+        "delivered_t": np.concatenate([r.delivered_t for r in records]) if records
+        else np.zeros(0),
+        "lost_t": lost_t,
+        "delivered_pax": np.concatenate([r.delivered_pax for r in records]) if records
+        else np.zeros(0),
+        "lost_pax": lost_pax,
+        "short": short,
+    })
+    totals = pd.DataFrame({
+        "run": [r.run for r in records],
+        "closure_day": [float(r.closure.max()) if n_mv and np.isfinite(r.closure).all()
+                        else np.nan for r in records],
+        "events": [r.events for r in records],
+        "trips": [r.trips for r in records],
+        "carriers_lost": [float(r.carriers_lost.sum()) for r in records],
+        "cargo_lost_t": [float(r.lost_t.sum()) for r in records],
+        "stockout_node_days": [len(r.stockouts) for r in records],
+        "stockout_t": [float(sum(x[2] for x in r.stockouts)) for r in records],
+        **{f"medical_{k}": [r.medical.get(k, np.nan) for r in records]
+           for k in ("casualties", "died_of_wounds", "share_surgery_within_limit")
+           if model.medical is not None},
+        **{f"peak_beds_{k}": [r.peak_beds.get(k, np.nan) for r in records]
+           for k in (model.medical.roles if model.medical is not None else ())},
+    })
+    mcs = model.consignments
+    loss_rows = [(r.run, day, model.fleet_ids[f], model.arc_link[a],
+                  model.mv_ids[mcs[c].movement] if c >= 0 else "",
+                  mcs[c].key if c >= 0 else "", units,
+                  units * mcs[c].unit_t if c >= 0 else 0.0,
+                  units * mcs[c].unit_pax if c >= 0 else 0.0)
+                 for r in records for day, f, a, c, units in r.losses]
+    losses = pd.DataFrame(loss_rows, columns=["run", "day", "fleet", "link", "movement",
+                                              "cargo_class", "units", "t", "pax"])
+    stock_rows = [(r.run, model.node_ids[node], day, short_t)
+                  for r in records for node, day, short_t in r.stockouts]
+    stockouts = pd.DataFrame(stock_rows, columns=["run", "node", "day", "short_t"])
+    arr_rows = [(r.run, model.mv_ids[m], day, share) for r in records
+                for m, day, share in r.arrivals]
+    arrivals = pd.DataFrame(arr_rows, columns=["run", "movement", "day", "share"])
+    tables = {"runs": runs, "run_totals": totals, "losses": losses, "stockouts": stockouts,
+              "arrivals": arrivals}
+    timelines = [pd.DataFrame({"run": r.run, **r.timeline}) for r in records
+                 if r.timeline is not None]
+    if timelines:
+        tables["medical"] = pd.concat(timelines, ignore_index=True)
+    return tables

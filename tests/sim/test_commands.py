@@ -1,0 +1,75 @@
+"""``corridor simulate``: files written, clear errors for bad input."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from corridor.cli import app
+from corridor.scenario import Scenario, ScenarioError
+from corridor.sim.options import options_from
+
+ScenarioYaml = Callable[[str], Scenario]
+runner = CliRunner()
+
+
+def test_simulate_writes_the_result_folder(tmp_path: Path) -> None:
+    out = tmp_path / "sim"
+    res = runner.invoke(app, ["simulate", "gauge-break", "--runs", "6", "--seed", "4",
+                              "--out", str(out), "--workers", "1", "--quiet"])
+    assert res.exit_code == 0, res.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["format"] == "corridor-result/1" and summary["kind"] == "simulation"
+    assert summary["runs"] == summary["runs_done"] == 6 and summary["seed"] == 4
+    assert [m["id"] for m in summary["movements"]] == ["aid1"]
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert {"run", "movement", "closure_day", "on_time", "lost_t"} <= set(runs.columns)
+    assert len(runs) == 6
+    for name in ("run_totals", "losses", "stockouts", "arrivals"):
+        assert (out / f"{name}.parquet").is_file()
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--backend", "spark"], "--backend must be local or ray"),
+    (["--address", "ray://x:10001"], "--address needs --backend ray"),
+    (["--plan", "/no/such/plan"], "no such folder"),
+])
+def test_bad_options_exit_2_with_a_message(args: list[str], needle: str,
+                                           tmp_path: Path) -> None:
+    res = runner.invoke(app, ["simulate", "single-link", "--runs", "2", "--out",
+                              str(tmp_path / "x"), "--quiet", *args])
+    assert res.exit_code == 2
+    assert needle in res.output
+
+
+def test_a_folder_without_flows_is_not_a_plan(tmp_path: Path) -> None:
+    (tmp_path / "plan").mkdir()
+    res = runner.invoke(app, ["simulate", "single-link", "--runs", "2", "--plan",
+                              str(tmp_path / "plan"), "--out", str(tmp_path / "x"), "--quiet"])
+    assert res.exit_code == 2 and "flows.parquet" in res.output
+
+
+def test_bad_simulation_options_name_the_key(scenario_yaml: ScenarioYaml) -> None:
+    body = """
+name: opts
+horizon_days: 5
+simulation: {travel_cv: {road: -1, boat: 0.1}, distribution: gamma, hold: 3}
+nodes:
+  - {id: a, kind: depot, lat: 50, lon: 10}
+  - {id: b, kind: depot, lat: 50, lon: 11}
+links:
+  - {id: ab, from: a, to: b, mode: road}
+movements:
+  - {id: m, origin: a, destination: b, due_day: 3, supplies_t: 10}
+"""
+    with pytest.raises(ScenarioError) as e:
+        options_from(scenario_yaml(body))
+    cols = {i.column for i in e.value.issues}
+    assert cols == {"simulation.travel_cv.road", "simulation.travel_cv.boat",
+                    "simulation.distribution", "simulation.hold"}
+    assert all(i.file == "scenario.yaml" for i in e.value.issues)

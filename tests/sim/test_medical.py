@@ -1,0 +1,104 @@
+"""The medical chain: casualty counts, surgery against the limit, beds, died of wounds."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from corridor.scenario import Scenario
+from corridor.sim import simulate
+from corridor.sim.medical import dow_probability
+
+ScenarioYaml = Callable[[str], Scenario]
+
+CHAIN = """
+name: medical
+horizon_days: 14
+nodes:
+  - {{id: home, kind: origin, lat: 50, lon: 18}}
+  - {{id: front, kind: front, lat: 52, lon: 22}}
+  - {{id: r2, kind: hospital, lat: 52, lon: 21.6, role: 2, beds: 500,
+     surgical_tables: {tables}}}
+links:
+  - {{id: march, from: home, to: front, mode: road, distance_km: 100}}
+  - {{id: evac, from: front, to: r2, mode: road, distance_km: 30}}
+carriers:
+  - {{id: coaches, mode: road, count: 40, home: home, capacity_pax: 50, speed_kmh: 100}}
+  - {{id: ambulances, mode: road, count: {ambulances}, home: r2, capacity_litters: 4,
+     speed_kmh: 60, load_h: 0.25, unload_h: 0.25}}
+movements:
+  - {{id: bde, origin: home, destination: front, due_day: 1, pax: 2000}}
+medical:
+  casualties:
+    - {{at: front, start_day: 2, end_day: 12, wia_per_1000_per_day: {wia},
+       kia_per_1000_per_day: 0, distribution: {dist}}}
+  precedence: {{urgent: 0.2, priority: 0.3, routine: 0.5}}
+  surgery_within_h: 2
+  length_of_stay_days: {{role2: 2}}
+"""
+
+
+def chain(scenario_yaml: ScenarioYaml, tables: int = 6, ambulances: int = 20,
+          wia: float = 10.0, dist: str = "constant") -> Scenario:
+    return scenario_yaml(CHAIN.format(tables=tables, ambulances=ambulances, wia=wia, dist=dist))
+
+
+def test_casualties_follow_the_rate_on_the_troops_present(scenario_yaml: ScenarioYaml
+                                                          ) -> None:
+    """2,000 troops hit at 10 per 1,000 a day for 10 days, thinned by their own losses:
+    2000 (1 - 0.99^10) wounded (whole casualties, so within one)."""
+    res = simulate(chain(scenario_yaml), 1, 1, workers=1, progress=False,
+                   deterministic=True)
+    expected = 2000 * (1 - (1 - 10 / 1000) ** 10)
+    assert res.summary["medical"]["casualties"]["mean"] == pytest.approx(expected, abs=1.5)
+
+
+def test_poisson_casualties_have_the_expected_mean(scenario_yaml: ScenarioYaml) -> None:
+    runs = 40
+    res = simulate(chain(scenario_yaml, dist="poisson"), runs, 2, workers=1, progress=False)
+    got = res.tables["run_totals"]["medical_casualties"].to_numpy()
+    expected = 2000 * (1 - (1 - 10 / 1000) ** 10)
+    assert abs(got.mean() - expected) <= 3 * math.sqrt(expected / runs)
+    assert got.std() > 0
+
+
+def test_ample_surgery_meets_the_limit_and_a_single_table_does_not(
+        scenario_yaml: ScenarioYaml) -> None:
+    """An ambulance waiting at the hospital drives out 30 km at 60 km/h (0.5 h), loads
+    (0.25 h), drives back (0.5 h) and unloads (0.25 h): 1.5 h to a free table, within
+    2 h; one table for ~40 surgical cases a day at 2 h each queues."""
+    ample = simulate(chain(scenario_yaml), 1, 1, workers=1, progress=False,
+                     deterministic=True).summary["medical"]
+    assert ample["share_surgery_within_limit"]["mean"] == 1.0
+    assert ample["time_to_surgery_h"]["mean"] == pytest.approx(1.5, abs=1e-6)
+    busy = simulate(chain(scenario_yaml, tables=1, wia=40.0), 1, 1, workers=1,
+                    progress=False, deterministic=True).summary["medical"]
+    assert busy["share_surgery_within_limit"]["mean"] < 0.9
+    assert busy["died_of_wounds"]["mean"] > ample["died_of_wounds"]["mean"]
+
+
+def test_no_evacuation_means_no_surgery(scenario_yaml: ScenarioYaml) -> None:
+    med = simulate(chain(scenario_yaml, ambulances=0), 1, 1, workers=1, progress=False,
+                   deterministic=True).summary["medical"]
+    assert med["share_surgery_within_limit"]["mean"] == 0.0
+    # never operated: judged at the horizon, close to the logistic's ceiling
+    surgical = 0.5 * med["casualties"]["mean"]
+    assert med["died_of_wounds"]["mean"] > 0.25 * surgical
+
+
+def test_peak_beds_follow_littles_law(scenario_yaml: ScenarioYaml) -> None:
+    """About 20 patients a day (falling slowly) stay 2 days: about 40 beds at the peak."""
+    med = simulate(chain(scenario_yaml, wia=10.0), 1, 1, workers=1, progress=False,
+                   deterministic=True).summary["medical"]
+    per_day = 2000 * 10 / 1000
+    assert per_day * 2 * 0.85 <= med["peak_beds"]["role2"]["mean"] <= per_day * 2 + 2
+
+
+def test_died_of_wounds_risk_is_logistic_in_the_delay() -> None:
+    dow = (6.0, 2.0, 0.3)
+    assert dow_probability(6.0, dow) == pytest.approx(0.15)
+    x = np.array([dow_probability(h, dow) for h in np.linspace(0, 48, 97)])
+    assert (np.diff(x) > 0).all() and x[-1] == pytest.approx(0.3, rel=1e-4)

@@ -1,0 +1,105 @@
+"""Following a plan: routes, fleets and departure quotas read from flows.parquet."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from corridor.network.graph import build_network
+from corridor.results.folder import write_parquet
+from corridor.scenario import Scenario, load_scenario
+from corridor.sim import simulate
+from corridor.sim.model import movement_classes
+
+
+def flows_row(mid: str, key: str, link: str, a: str, b: str, carrier: str, dep_h: float,
+              hours: float, t: float = 0.0, items: dict[str, float] | None = None
+              ) -> dict[str, object]:
+    return {"movement": mid, "cargo_class": key, "link": link, "from": a, "to": b,
+            "mode": "road", "carrier": carrier, "depart_day": dep_h / 24,
+            "arrive_day": (dep_h + hours) / 24, "trips": 1.0, "t": t, "pax": 0.0,
+            "m2": 0.0, "items": json.dumps(items or {})}
+
+
+def write_plan(folder: Path, rows: list[dict[str, object]]) -> Path:
+    write_parquet(folder / "flows.parquet", pd.DataFrame(rows))
+    return folder
+
+
+def test_fleet_cycle_plan_is_followed_to_the_hour(tmp_path: Path) -> None:
+    """A plan that sends 4 tanks every 12 h (departures after the 2 h load) closes
+    when its last load arrives and is unloaded: 48 + 2 + 4 + 2 = 56 h."""
+    s = load_scenario("fleet-cycle")
+    key = movement_classes(s, "tanks", build_network(s))[0].key
+    rows = [flows_row("tanks", key, "rd_yard_area", "rail_yard", "training_area", "hets",
+                      12 * k + 2, 4, items={"leopard2a6": 4}) for k in range(5)]
+    res = simulate(s, 1, 1, workers=1, progress=False, deterministic=True,
+                   plan_dir=write_plan(tmp_path, rows))
+    assert res.summary["policy"] == "plan"
+    assert res.summary["movements"][0]["closure_day"]["mean"] * 24 == pytest.approx(56.0)
+
+
+def test_a_later_plan_holds_the_cargo_back(tmp_path: Path) -> None:
+    """Releasing the tanks a day later delays the closure by exactly a day."""
+    s = load_scenario("fleet-cycle")
+    key = movement_classes(s, "tanks", build_network(s))[0].key
+    rows = [flows_row("tanks", key, "rd_yard_area", "rail_yard", "training_area", "hets",
+                      24 + 12 * k + 2, 4, items={"leopard2a6": 4}) for k in range(5)]
+    res = simulate(s, 1, 1, workers=1, progress=False, deterministic=True,
+                   plan_dir=write_plan(tmp_path, rows))
+    assert res.summary["movements"][0]["closure_day"]["mean"] * 24 == pytest.approx(80.0)
+
+
+def test_a_plan_of_another_scenario_is_refused(tmp_path: Path) -> None:
+    from corridor.scenario import ScenarioError
+
+    s = load_scenario("fleet-cycle")
+    rows = [flows_row("tanks", "x", "no_such_link", "rail_yard", "training_area", "hets",
+                      2, 4, items={"leopard2a6": 4})]
+    with pytest.raises(ScenarioError, match="no_such_link"):
+        simulate(s, 1, 1, workers=1, progress=False, plan_dir=write_plan(tmp_path, rows))
+
+
+def planner() -> object:
+    try:
+        from corridor.plan import solve_plan  # type: ignore[attr-defined, unused-ignore]
+    except ImportError:
+        return None
+    return solve_plan
+
+
+@pytest.mark.parametrize("name", ["single-link", "fleet-cycle", "bridge-detour",
+                                  "gauge-break"])
+def test_deterministic_simulation_of_the_plan_closes_within_one_step(
+        name: str, tmp_path: Path) -> None:
+    solve_plan = planner()
+    if solve_plan is None:
+        pytest.skip("corridor.plan.solve_plan is not available")
+    s: Scenario = load_scenario(name)
+    plan = solve_plan(s)  # type: ignore[operator]
+    plan.write(tmp_path / "plan")
+    res = simulate(s, 1, 1, workers=1, progress=False, deterministic=True,
+                   plan_dir=tmp_path / "plan")
+    sim = res.summary["closure_day"]["mean"]
+    planned = plan.summary["closure_day"]
+    assert sim is not None and planned is not None
+    assert math.isclose(sim, planned, abs_tol=s.step_h / 24 + 1e-9), (sim, planned)
+
+
+def test_a_two_fleet_plan_through_a_gauge_change(tmp_path: Path) -> None:
+    """gauge-break: 1,435 mm trains bring 6 x 1,000 t to the border by 30 h; the plan
+    sends the 1,520 mm trains on as transshipment frees each 1,000 t (36, 60, ... 156 h);
+    the last arrives 6 h later: 162 h, the hand-derived closure."""
+    s = load_scenario("gauge-break")
+    rows = [flows_row("aid1", "bulk", "rl_hub_border", "hub", "border", "trains_1435",
+                      12 * (k // 2), 6, t=1000.0) for k in range(6)]
+    rows += [flows_row("aid1", "bulk", "rl_border_city", "border", "city", "trains_1520",
+                       36 + 24 * k, 6, t=1000.0) for k in range(6)]
+    res = simulate(s, 1, 1, workers=1, progress=False, deterministic=True,
+                   plan_dir=write_plan(tmp_path, rows))
+    assert res.summary["movements"][0]["closure_day"]["mean"] * 24 == pytest.approx(162.0)
+    assert res.summary["trips"] == 12
