@@ -1,0 +1,140 @@
+"""``corridor report`` and ``corridor run`` (validate → plan → simulate → report)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from corridor.console import command_line, console, fail, load_or_exit, report_issues
+
+# Monte Carlo runs of `corridor run` when --runs is not given: enough for a
+# stable p10-p90 band, few enough that the whole run takes about a minute.
+DEFAULT_RUNS = 50
+# Planner time limit of `corridor run`: with the runs above, the whole job stays
+# within about three minutes on a 2-core machine (`corridor plan` has none).
+DEFAULT_TIME_LIMIT_S = 90.0
+
+
+def report(
+    folders: Annotated[list[Path], typer.Argument(
+        help="result folders (plan, simulation, compare output, or a `corridor run` folder)")],
+    scenario: Annotated[str | None, typer.Option(
+        "--scenario", help="scenario folder, YAML file or built-in name the results are of "
+        "(default: the one the results name)")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="HTML file to write (default: FIRST_FOLDER/report.html)")] = None,
+    images: Annotated[bool, typer.Option(
+        "--images/--no-images", help="also export figures as PNG/SVG (needs kaleido)")] = True,
+) -> None:
+    """Write the self-contained HTML report (map, closure curves, bottlenecks, ...) for
+    result folders; tables are written as CSV beside it."""
+    from corridor.report.build import build_report
+    from corridor.report.inputs import ReportError
+
+    s = load_or_exit(scenario) if scenario else None
+    target = out if out is not None else folders[0] / "report.html"
+    try:
+        path = build_report(folders, target, scenario=s, command=command_line(), images=images)
+    except ReportError as e:
+        fail(str(e))
+    _say_written(path)
+
+
+def run(
+    scenario: Annotated[str, typer.Argument(
+        help="scenario folder, YAML file or built-in name")] = "eastern-flank",
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="result folder (default: out/<scenario>)")] = None,
+    runs: Annotated[int, typer.Option("--runs", min=1, help="Monte Carlo runs")] = DEFAULT_RUNS,
+    seed: Annotated[int | None, typer.Option(
+        "--seed", help="random seed (default: the scenario's)")] = None,
+    time_limit: Annotated[float, typer.Option(
+        "--time-limit", min=1.0, help="planner time limit (s)")] = DEFAULT_TIME_LIMIT_S,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", min=1, help="simulation worker processes (default: all cores)")] = None,
+    sets: Annotated[list[str] | None, typer.Option(
+        "--set", help="what-if TABLE.ID.COLUMN=VALUE (repeatable)")] = None,
+    images: Annotated[bool, typer.Option(
+        "--images/--no-images", help="also export figures as PNG/SVG (needs kaleido)")] = True,
+) -> None:
+    """Validate, plan, simulate (following the plan) and write DIR/report.html."""
+    from corridor.report.build import build_report
+    from corridor.report.inputs import RUN_FILE, ReportError
+    from corridor.results.folder import write_json
+    from corridor.scenario import ScenarioError
+
+    t0 = time.perf_counter()
+    s = load_or_exit(scenario, sets or [])
+    info = s.summary()
+    console.print(f"[green]ok[/] {info['name']}: {info['nodes']} nodes, {info['links']} links, "
+                  f"{info['fleets']} fleets ({info['carriers']} carriers), "
+                  f"{info['movements']} movements")
+    folder = out if out is not None else Path("out") / Path(scenario).stem
+    folder.mkdir(parents=True, exist_ok=True)
+    command = command_line()
+    write_json(folder / RUN_FILE, {"scenario_source": str(s.source or scenario),
+                                   "command": command, "sets": list(sets or [])})
+    plan_dir, sim_dir = folder / "plan", folder / "simulation"
+
+    solve_plan, simulate = _engines()
+    t = time.perf_counter()
+    try:
+        plan = solve_plan(s, time_limit=time_limit, progress=True)
+    except ScenarioError as e:
+        report_issues(e)
+    plan.write(plan_dir)
+    status = plan.summary.get("status")
+    console.print(f"plan: {status}, closure day {_fmt_day(plan.summary.get('closure_day'))} "
+                  f"({time.perf_counter() - t:.0f} s) → {plan_dir}")
+
+    t = time.perf_counter()
+    follow = plan_dir if status != "infeasible" else None
+    if follow is None:
+        console.print("[yellow]the plan is infeasible[/]: the simulation dispatches by "
+                      "priority and due date instead of following it")
+    try:
+        sim = simulate(s, runs, s.seed if seed is None else seed, workers=workers,
+                       plan_dir=follow, progress=True)
+    except ScenarioError as e:
+        report_issues(e)
+    sim.write(sim_dir)
+    c = sim.summary.get("closure_day") or {}
+    console.print(f"simulation: {runs} runs, closure day p50 {_fmt_day(c.get('p50'))} "
+                  f"(p10 {_fmt_day(c.get('p10'))}, p90 {_fmt_day(c.get('p90'))}) "
+                  f"({time.perf_counter() - t:.0f} s) → {sim_dir}")
+
+    try:
+        path = build_report([folder], folder / "report.html", scenario=s, command=command,
+                            images=images)
+    except ReportError as e:
+        fail(str(e))
+    _say_written(path)
+    console.print(f"done in {time.perf_counter() - t0:.0f} s")
+
+
+def _engines() -> tuple[Any, Any]:
+    try:
+        from corridor.plan import solve_plan
+        from corridor.sim import simulate
+    except ImportError as e:
+        fail(f"this build of Corridor lacks an engine ({e}); `corridor report` still works "
+             "on existing result folders", code=1)
+    return solve_plan, simulate
+
+
+def _fmt_day(v: Any) -> str:
+    return f"{v:.1f}" if isinstance(v, int | float) and not isinstance(v, bool) else "–"
+
+
+def _say_written(path: Path) -> None:
+    size = path.stat().st_size / 1e6
+    tables = path.parent / f"{path.stem}_tables"
+    figs = path.parent / f"{path.stem}_figures"
+    extra = f"; tables in {tables}" + (f", figures in {figs}" if figs.is_dir() else "")
+    console.print(f"[green]report[/] {path} ({size:.1f} MB){extra}")
+
+
+COMMANDS = {"report": report, "run": run}

@@ -1,0 +1,147 @@
+"""Reading result folders (``summary.json`` + Parquet) for the report.
+
+A folder given to the report may be one result (plan, simulation, evacuation,
+comparison) or hold results in sub-folders (``corridor run`` writes
+``DIR/plan`` and ``DIR/simulation``; ``corridor compare`` one folder per
+variant). Every table beside a summary is optional: the report shows what is
+there.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from corridor.results.folder import FORMAT
+
+RUN_FILE = "run.json"  # written by `corridor run`: scenario source and command line
+
+
+class ReportError(Exception):
+    """A result folder the report cannot read; the message names the file."""
+
+
+@dataclass(frozen=True)
+class Result:
+    folder: Path
+    summary: dict[str, Any]
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # stem -> frame
+
+    @property
+    def kind(self) -> str:
+        return str(self.summary.get("kind", "unknown"))
+
+    def table(self, name: str) -> pd.DataFrame | None:
+        return self.tables.get(name)
+
+    @property
+    def label(self) -> str:
+        return self.folder.name or str(self.folder)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    results: tuple[Result, ...]
+    runs: tuple[dict[str, Any], ...] = ()  # run.json of `corridor run` folders given
+
+    def of_kind(self, *kinds: str) -> list[Result]:
+        return [r for r in self.results if r.kind in kinds]
+
+    @property
+    def plan(self) -> Result | None:
+        found = self.of_kind("plan")
+        return found[0] if found else None
+
+    @property
+    def simulation(self) -> Result | None:
+        found = self.of_kind("simulation")
+        return found[0] if found else None
+
+    @property
+    def scenario_names(self) -> list[str]:
+        names = [str(m["scenario_source"]) for m in self.runs
+                 if isinstance(m.get("scenario_source"), str)]
+        for r in self.results:
+            for key in ("scenario_source", "scenario"):
+                v = r.summary.get(key)
+                if isinstance(v, str) and v and v not in names:
+                    names.append(v)
+        return names
+
+
+def _read_summary(path: Path) -> dict[str, Any]:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as e:
+        raise ReportError(f"{path}: cannot read ({e})") from None
+    except json.JSONDecodeError as e:
+        raise ReportError(f"{path}: not valid JSON (line {e.lineno}: {e.msg})") from None
+    if not isinstance(doc, dict):
+        raise ReportError(f"{path}: expected a JSON object")
+    fmt = doc.get("format")
+    if fmt != FORMAT:
+        raise ReportError(f"{path}: format is {fmt!r}, expected {FORMAT!r}")
+    if not isinstance(doc.get("kind"), str):
+        raise ReportError(f"{path}: field 'kind' is missing")
+    return doc
+
+
+def _read_tables(folder: Path) -> dict[str, pd.DataFrame]:
+    tables: dict[str, pd.DataFrame] = {}
+    for p in sorted(folder.iterdir()):
+        try:
+            if p.suffix == ".parquet":
+                tables[p.stem] = pd.read_parquet(p)
+            elif p.suffix == ".csv" and p.stem not in tables:
+                tables[p.stem] = pd.read_csv(p)
+        except Exception as e:
+            raise ReportError(f"{p}: cannot read table ({type(e).__name__}: {e})") from None
+    return tables
+
+
+def load_result(folder: Path) -> Result:
+    folder = Path(folder)
+    return Result(folder, _read_summary(folder / "summary.json"), _read_tables(folder))
+
+
+def find_result_folders(folder: Path, depth: int = 2) -> list[Path]:
+    """``folder`` itself when it holds a summary, then its sub-folders that do."""
+    found: list[Path] = []
+    if (folder / "summary.json").is_file():
+        found.append(folder)
+    if depth > 0:
+        for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
+            if not sub.name.startswith(".") and not sub.name.endswith("_tables"):
+                found.extend(find_result_folders(sub, depth - 1))
+    return found
+
+
+def load_inputs(folders: list[Path]) -> Inputs:
+    results: list[Result] = []
+    runs: list[dict[str, Any]] = []
+    seen: set[Path] = set()
+    for f in folders:
+        f = Path(f)
+        if not f.is_dir():
+            raise ReportError(f"{f}: no such result folder")
+        run_file = f / RUN_FILE
+        if run_file.is_file():
+            try:
+                meta = json.loads(run_file.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as e:
+                raise ReportError(f"{run_file}: cannot read ({e})") from None
+            if isinstance(meta, dict):
+                runs.append(meta)
+        found = find_result_folders(f)
+        if not found:
+            raise ReportError(f"{f}: no summary.json in it or its sub-folders; "
+                              "is this a result folder (corridor plan/simulate/run --out)?")
+        for r in found:
+            if r.resolve() not in seen:
+                seen.add(r.resolve())
+                results.append(load_result(r))
+    return Inputs(tuple(results), tuple(runs))
