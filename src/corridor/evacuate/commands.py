@@ -1,0 +1,93 @@
+"""``corridor evacuate``: plan a civil evacuation and write its result folder."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from corridor.console import console, fail, load_or_exit, report_issues
+
+
+def _default_out(source: str) -> Path:
+    stem = Path(source).stem if source.endswith((".yaml", ".yml")) else Path(source).name
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-") or "scenario"
+    return Path("results") / f"{slug}-evacuation"
+
+
+def _hours(value: float | None) -> str:
+    if value is None:
+        return "never"
+    h, m = divmod(round(value * 60), 60)
+    return f"{value:.2f} h ({h}:{m:02d})"
+
+
+def evacuate(
+    scenario: Annotated[str, typer.Argument(help="scenario folder, YAML file or built-in name")],
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="result folder (default results/<name>-evacuation)")] = None,
+    method: Annotated[str, typer.Option(
+        help="auto (exact while the model is small), exact (time-expanded LP) or "
+             "heuristic (CCRP)")] = "auto",
+    step_min: Annotated[float | None, typer.Option(
+        "--step-min", help="time step in minutes (default: scenario, else 10)")] = None,
+    time_limit: Annotated[float | None, typer.Option(
+        "--time-limit", help="seconds for the exact LPs; then the best plan found")] = None,
+    sets: Annotated[list[str] | None, typer.Option(
+        "--set", help="what-if edit table.id.column=value (repeatable)")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress or tables")] = False,
+) -> None:
+    """Evacuate every node's population to the shelters: egress time, routes, what binds."""
+    from corridor.evacuate.engine import evacuate as run
+    from corridor.scenario import ScenarioError
+
+    if method not in ("auto", "exact", "heuristic"):
+        fail(f"--method '{method}' is not one of auto, exact, heuristic")
+    s = load_or_exit(scenario, sets or ())
+    try:
+        result = run(s, method=method, step_min=step_min, time_limit=time_limit,
+                     progress=not quiet)
+    except ScenarioError as e:
+        report_issues(e)
+    folder = result.write(out or _default_out(scenario))
+    info = result.summary
+    if not quiet:
+        _print(info)
+    console.print(f"[green]wrote[/] {folder}")
+
+
+def _print(info: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    colour = {"optimal": "green", "feasible": "yellow"}.get(info["status"], "red")
+    console.print(
+        f"[bold]{info['scenario']}[/]: {info['method']} [{colour}]{info['status']}[/]  "
+        f"evacuees {info['evacuees']:,}, arrived {info['arrived']:,}  "
+        f"egress [bold]{_hours(info['egress_h'])}[/]  mean {info['mean_evacuation_h']:.2f} h  "
+        f"lower bound {info['lower_bound_h']:.2f} h  ({info['solve_seconds']:.1f} s)"
+    )
+    shelters = Table(title="shelters", title_justify="left")
+    for col in ("shelter", "arrived", "capacity", "full"):
+        shelters.add_column(col, justify="left" if col == "shelter" else "right")
+    for sh in info["shelters"]:
+        cap = sh["capacity"]
+        full = f"{sh['arrived'] / cap:.0%}" if cap else ""
+        shelters.add_row(sh["id"], f"{sh['arrived']:,}", "unlimited" if cap is None else
+                         f"{cap:,.0f}", full)
+    console.print(shelters)
+    origins = sorted(info["origins"], key=lambda o: -(o["last_arrival_h"] or 1e18))[:10]
+    table = Table(title="slowest origins", title_justify="left")
+    for col in ("origin", "population", "arrived", "last in shelter", "mean"):
+        table.add_column(col, justify="left" if col == "origin" else "right")
+    for o in origins:
+        table.add_row(o["id"], f"{o['population']:,}", f"{o['arrived']:,}",
+                      _hours(o["last_arrival_h"]) if o["arrived"] else "never",
+                      f"{o['mean_evacuation_h']:.2f} h" if o["arrived"] else "")
+    console.print(table)
+    for u in info["unmet"]:
+        console.print(f"[red]left behind[/] {u['people']:,} at {u['node']}: {u['reason']}")
+
+
+COMMANDS = {"evacuate": evacuate}

@@ -1,0 +1,523 @@
+"""One ``define_*`` function per constraint family of the plan model (docs/planner.md).
+
+Each reads the flat :class:`~corridor.plan.structure.Structure`, builds its rows as
+COO triplets and hands them to :class:`~corridor.plan.lp.LPBuilder`; ``pm.meta``
+records what each row is about (fleet, link, node, step) so duals can be read back
+onto the scenario's tables.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import NDArray
+
+from corridor.network.graph import MODE_CODE
+from corridor.plan.model import PlanModel
+from corridor.plan.services import SINK
+
+I64 = NDArray[np.int64]
+F64 = NDArray[np.float64]
+EARLY = float(__import__("os").environ.get("EW","0.01"))  # weight of a day in transit relative to a day late (earliest arrival)
+NEVER_EXTRA_DAYS = 30.0  # cargo never delivered counts as this much later than the horizon
+TRIP_WEIGHT = float(__import__("os").environ.get("TW","1e-5"))  # every trip costs a little, so no needless trips are planned
+COST_WEIGHT = float(__import__("os").environ.get("CW","1e-4"))  # cost_per_km scaled so the dearest trip costs this many days
+
+
+def _keys(*cols: I64) -> tuple[I64, I64]:
+    """Dense row ids for the distinct tuples of ``cols``; returns (row per entry, uniques)."""
+    stacked = np.stack(cols, axis=1) if cols[0].size else np.zeros((0, len(cols)), np.int64)
+    uniq, inv = np.unique(stacked, axis=0, return_inverse=True)
+    return inv.ravel().astype(np.int64), uniq
+
+
+def xscale(pm: PlanModel, xi: I64) -> F64:
+    """Flow variables are shares of their commodity: a row counting cargo units
+    multiplies them by the commodity's quantity (keeps the LP well scaled)."""
+    return pm.quantity[pm.st.mv_com[pm.st.x_move[xi]]]
+
+
+def usage(pm: PlanModel) -> tuple[F64, F64, F64]:
+    """Carrier-loads per flow variable (a share of its commodity) by kind: deck/mass
+    slots, seats, litters."""
+    st = pm.st
+    slot, pax, lit = slot_coefficients(pm)
+    q = xscale(pm, np.arange(st.n_x))
+    m = st.x_move
+    return slot[m] * q, pax[m] * q, lit[m] * q
+
+
+def mixed_trips(pm: PlanModel) -> NDArray[np.bool_]:
+    """Trips whose loads mix cargo kinds (vehicles and seats, say): they need their own
+    trip variable, since a carrier takes each kind up to its own limit."""
+    st = pm.st
+    kinds = [np.bincount(st.x_y[st.x_y >= 0], weights=(u[st.x_y >= 0] > 0).astype(float),
+                         minlength=st.n_y) > 0 for u in usage(pm)]
+    return (kinds[0].astype(int) + kinds[1] + kinds[2]) > 1
+
+
+def define_variables(pm: PlanModel) -> None:
+    st, lp = pm.st, pm.lp
+    pm.x = lp.variables("flow", st.n_x)
+    pm.y_var = np.full(st.n_y, -1, dtype=np.int64)
+    if pm.trips == "integer":
+        pm.y = lp.variables("trips", st.n_y, integer=True)
+        pm.y_var = pm.y
+    elif pm.trips == "aggregate":
+        mixed = np.flatnonzero(mixed_trips(pm))
+        pm.y = lp.variables("trips", len(mixed))
+        pm.y_var[mixed] = pm.y
+    else:
+        pm.y = lp.variables("trips", 0)
+    pm.h = lp.variables("hold", st.n_h)
+    pm.idle = lp.variables("idle", st.n_idle)
+
+
+def trip_terms(pm: PlanModel, yi: I64, val: F64) -> tuple[I64, I64, F64]:
+    """Terms ``val x trips[yi]`` as (entry, column, coefficient): the trip variable when
+    the run has one, else the carrier-loads of the flows on that run and step."""
+    st = pm.st
+    has = pm.y_var[yi] >= 0
+    ent = [np.flatnonzero(has)]
+    cols = [pm.y_var[yi[has]]]
+    vals = [val[has]]
+    agg = np.flatnonzero(~has)
+    if len(agg):
+        carried = np.flatnonzero(st.x_y >= 0)
+        order = carried[np.argsort(st.x_y[carried], kind="stable")]
+        ptr = np.zeros(st.n_y + 1, dtype=np.int64)
+        np.cumsum(np.bincount(st.x_y[carried], minlength=st.n_y), out=ptr[1:])
+        load = sum(usage(pm))
+        cnt = ptr[yi[agg] + 1] - ptr[yi[agg]]
+        e = np.repeat(agg, cnt)
+        first = np.repeat(np.cumsum(cnt) - cnt, cnt)
+        xi = order[ptr[yi[e]] + np.arange(len(e)) - first]
+        ent.append(e)
+        cols.append(pm.x[xi])
+        vals.append(val[e] * load[xi])
+    return np.concatenate(ent), np.concatenate(cols), np.concatenate(vals)
+
+
+def define_origin_supply(pm: PlanModel) -> None:
+    """What leaves a commodity's origin(s) is at most all of it (flows are shares)."""
+    st = pm.st
+    xo = np.flatnonzero(st.hold_origin[st.mv_hin[st.x_move]])
+    com = st.mv_com[st.x_move[xo]]
+    pm.lp.rows("origin", len(pm.coms), com, pm.x[xo], np.ones(len(xo)), "<=", 1.0)
+    pm.meta["origin"] = {"com": np.arange(len(pm.coms))}
+
+
+def define_depot_stock(pm: PlanModel) -> None:
+    """Bulk drawn from a depot is at most its ``storage_t``."""
+    st, net = pm.st, pm.net
+    storage = pm.scenario.nodes["storage_t"].to_numpy(dtype=float)
+    xo = np.flatnonzero(st.hold_origin[st.mv_hin[st.x_move]])
+    node = st.hold_node[st.mv_hin[st.x_move[xo]]]
+    bulk = np.array([c.unit == "t" for c in pm.coms])[st.mv_com[st.x_move[xo]]]
+    sel = bulk & np.isfinite(storage[node]) & (net.nodes.kind[node] == "depot")
+    if not sel.any():
+        return
+    row, uniq = _keys(node[sel])
+    pm.lp.rows("depot_stock", len(uniq), row, pm.x[xo[sel]], xscale(pm, xo[sel]), "<=",
+               storage[uniq[:, 0]])
+    pm.meta["depot_stock"] = {"node": uniq[:, 0]}
+
+
+def define_flow_conservation(pm: PlanModel) -> None:
+    """Per hold and grid point: stock = stock before + arrivals - departures (holding
+    at transfer nodes, in shares of the commodity; the origin is bounded by
+    ``define_origin_supply``)."""
+    st = pm.st
+    rows, cols, vals = [], [], []
+    H = len(st.hold_lo)
+    sizes = np.diff(st.h_off)
+    hv = np.arange(st.n_h)
+    hold_of = np.repeat(np.arange(H), sizes)
+    first = st.gp(st.hold_lo)
+    k_of = first[hold_of] + hv - st.h_off[hold_of]
+    rows += [hv]
+    cols += [pm.h]
+    vals += [np.ones(st.n_h)]
+    prev = k_of > first[hold_of]
+    rows += [hv[prev]]
+    cols += [pm.h[hv[prev] - 1]]
+    vals += [-np.ones(int(prev.sum()))]
+    hout = st.mv_hout[st.x_move]
+    inn = np.flatnonzero(hout != SINK)
+    arr = st.gp(st.x_t[inn] + st.mv_lag[st.x_move[inn]])
+    rows += [st.h_off[hout[inn]] + arr - first[hout[inn]]]
+    cols += [pm.x[inn]]
+    vals += [-np.ones(len(inn))]
+    hin = st.mv_hin[st.x_move]
+    out = np.flatnonzero(~st.hold_origin[hin])
+    wd = st.gp(st.x_t[out] - st.mv_shift[st.x_move[out]])
+    rows += [st.h_off[hin[out]] + wd - first[hin[out]]]
+    cols += [pm.x[out]]
+    vals += [np.ones(len(out))]
+    r = np.concatenate(rows)
+    assert (r >= 0).all() and (r < max(st.n_h, 1)).all(), "hold window mismatch"
+    pm.lp.rows("conservation", st.n_h, r, np.concatenate(cols), np.concatenate(vals), "=", 0.0)
+    pm.meta["conservation"] = {"hold": hold_of, "t": k_of * st.g}
+
+
+def slot_coefficients(pm: PlanModel) -> tuple[F64, F64, F64]:
+    """Per move: share of one carrier a unit takes (items, bulk), per person, per patient."""
+    st, fl = pm.st, pm.net.fleets
+    M = len(st.mv_run)
+    slot, pax, lit = np.zeros(M), np.zeros(M), np.zeros(M)
+    for m in range(M):
+        f = int(st.run_fleet[st.mv_run[m]])
+        if f < 0:
+            continue
+        c = pm.coms[int(st.mv_com[m])]
+        if c.unit == "item":
+            n = math.inf
+            if c.mass_t > 0 and fl.capacity_t[f] > 0:
+                n = min(n, fl.capacity_t[f] / c.mass_t)
+            if c.area_m2 > 0 and fl.capacity_m2[f] > 0:
+                n = min(n, fl.capacity_m2[f] / c.area_m2)
+            n = max(1.0, math.floor(n + 1e-9)) if math.isfinite(n) else 1e6
+            slot[m] = 1.0 / n
+        elif c.unit == "t":
+            slot[m] = 1.0 / fl.capacity_t[f]
+        elif c.unit == "pax":
+            pax[m] = 1.0 / fl.capacity_pax[f]
+        elif c.unit == "litter":
+            lit[m] = 1.0 / fl.capacity_litters[f]
+    return slot, pax, lit
+
+
+def define_trip_capacity(pm: PlanModel) -> None:
+    """Cargo on a run at a step fits the trips planned there: deck/mass slots, seats,
+    litters (per-trip capacities of docs/model.md, "Carriers"). Only for trips that
+    are variables, or given (``fixed``)."""
+    st = pm.st
+    carried = np.flatnonzero(st.x_y >= 0)
+    for name, load in zip(("trip_slots", "trip_seats", "trip_litters"), usage(pm),
+                          strict=True):
+        sel = carried[load[carried] > 0]
+        if pm.trips != "fixed":
+            sel = sel[pm.y_var[st.x_y[sel]] >= 0]
+        if not len(sel):
+            continue
+        ys = np.unique(st.x_y[sel])
+        local = np.full(st.n_y, -1, dtype=np.int64)
+        local[ys] = np.arange(len(ys))
+        if pm.trips == "fixed":
+            pm.lp.rows(name, len(ys), local[st.x_y[sel]], pm.x[sel], load[sel], "<=",
+                       pm.y_fixed[ys])
+        else:
+            rows = np.concatenate([local[st.x_y[sel]], np.arange(len(ys))])
+            cols = np.concatenate([pm.x[sel], pm.y_var[ys]])
+            vals = np.concatenate([load[sel], -np.ones(len(ys))])
+            pm.lp.rows(name, len(ys), rows, cols, vals, "<=", 0.0)
+        pm.meta[name] = {"y": ys}
+
+
+def define_fleet_cycling(pm: PlanModel) -> None:
+    """Per fleet and grid point: idle carriers = idle before - trips starting + trips
+    whose carrier is free again (load + travel + unload + the empty run to wherever
+    the fleet loads next)."""
+    st = pm.st
+    P = len(st.pool_fleet)
+    if P == 0 or pm.trips == "fixed":
+        return
+    n_points = st.n_points
+    sizes = np.diff(st.idle_off)
+    iv = np.arange(st.n_idle)
+    pool_of = np.repeat(np.arange(P), sizes)
+    first = st.gp(st.pool_avail)
+    k_of = first[pool_of] + iv - st.idle_off[pool_of]
+    rows, cols, vals = [iv], [pm.idle], [np.ones(st.n_idle)]
+    prev = k_of > first[pool_of]
+    rows.append(iv[prev])
+    cols.append(pm.idle[iv[prev] - 1])
+    vals.append(-np.ones(int(prev.sum())))
+    pool = st.run_pool[st.y_run]
+    yall = np.arange(st.n_y)
+    back = st.gp(st.y_t + st.run_occ[st.y_run])
+    ret = np.flatnonzero(back < n_points)
+    ys = np.concatenate([yall, ret])
+    r_y = np.concatenate([st.idle_off[pool] + st.gp(st.y_t) - first[pool],
+                          st.idle_off[pool[ret]] + back[ret] - first[pool[ret]]])
+    v_y = np.concatenate([np.ones(st.n_y), -np.ones(len(ret))])
+    e, c, v = trip_terms(pm, ys, v_y)
+    rows.append(r_y[e])
+    cols.append(c)
+    vals.append(v)
+    rhs = np.zeros(st.n_idle)
+    start_rows = st.idle_off[:-1][sizes > 0]
+    counts = pm.net.fleets.count[st.pool_fleet].astype(float)
+    rhs[start_rows] = counts[sizes > 0]
+    pm.lp.rows("fleet", st.n_idle, np.concatenate(rows), np.concatenate(cols),
+               np.concatenate(vals), "=", rhs)
+    pm.meta["fleet"] = {"pool": pool_of, "t": k_of * st.g}
+
+
+def _block_rows(pm: PlanModel, name: str, obj: I64, step: I64, col: I64, val: F64,
+                per_step: F64, factor_of: object, meta_key: str) -> None:
+    """Rows ``sum over a block of g steps <= per-step capacity x factor`` for cargo."""
+    st = pm.st
+    T, g = st.grid.steps, st.g
+    inside = step < T
+    obj, step, col, val = obj[inside], step[inside], col[inside], val[inside]
+    if not len(obj):
+        return
+    row, uniq = _keys(obj, step // g)
+    uo, ub = uniq[:, 0], uniq[:, 1]
+    rhs = np.zeros(len(uo))
+    for j in range(g):
+        s = ub * g + j
+        ins = s < T
+        rhs[ins] += per_step[uo[ins]] * factor_of(uo[ins], s[ins])  # type: ignore[operator]
+    pm.lp.rows(name, len(uo), row, col, val, "<=", rhs)
+    pm.meta[name] = {meta_key: uo, "t": ub * g}
+
+
+def _day_window(per_step: F64, steps_per_day: float, g: int) -> I64:
+    """Steps a whole-trip limit is counted over: a day (a multiple of the decision
+    grid), or as long as it takes to allow one departure."""
+    day = max(1, round(steps_per_day))
+    need = np.maximum(day, np.ceil(1.0 / np.maximum(per_step, 1e-9) - 1e-9))
+    return (g * np.ceil(need / g)).astype(np.int64)
+
+
+def _windowed_rows(pm: PlanModel, name: str, obj: I64, step: I64, yi: I64,
+                   per_step: F64, factor_of: object, meta_key: str) -> None:
+    """Whole-trip limits: per day (``floor`` of the day's capacity) and, when decisions
+    are finer than a day, per decision step too (``ceil`` of the step's share), so that
+    8 departures a day are 2 every 6 h and 9 a day are at most 3 in any 6 h."""
+    if pm.trips == "fixed":
+        return
+    st = pm.st
+    T, g = st.grid.steps, st.g
+    keep = step < T
+    obj, step, yi = obj[keep], step[keep], yi[keep]
+    if not len(obj):
+        return
+    w_day = _day_window(per_step, st.grid.steps_per_day, g)
+    parts = []
+    for short in (True, False):
+        w = np.full(len(per_step), g, dtype=np.int64) if short else w_day
+        sel = (w_day[obj] > g) if short else np.ones(len(obj), dtype=bool)
+        if not sel.any():
+            continue
+        o, blk = obj[sel], step[sel] // w[obj[sel]]
+        row, uniq = _keys(o, blk)
+        uo, ub = uniq[:, 0], uniq[:, 1]
+        fsum = np.zeros(len(uo))
+        for j in range(int(w[uo].max())):
+            s = ub * w[uo] + j
+            inside = (j < w[uo]) & (s < T)
+            fsum[inside] += factor_of(uo[inside], s[inside])  # type: ignore[operator]
+        parts.append((row, yi[sel], uo, ub * w[uo], fsum, np.full(len(uo), short)))
+    offset = 0
+    rows, ys, objs, ts, fs, shorts = [], [], [], [], [], []
+    for row, y, uo, t, fsum, sh in parts:
+        rows.append(row + offset)
+        ys.append(y)
+        objs.append(uo)
+        ts.append(t)
+        fs.append(fsum)
+        shorts.append(sh)
+        offset += len(uo)
+    row, yi2 = np.concatenate(rows), np.concatenate(ys)
+    uo, fsum, short_rows = np.concatenate(objs), np.concatenate(fs), np.concatenate(shorts)
+    rhs = window_capacity(per_step[uo], fsum, short_rows)
+    e, c, v = trip_terms(pm, yi2, np.ones(len(yi2)))
+    pm.lp.rows(name, len(uo), row[e], c, v, "<=", rhs)
+    pm.meta[name] = {meta_key: uo, "t": np.concatenate(ts), "fsum": fsum,
+                     "short": short_rows}
+    pm.trip_rows[name] = (row, yi2, rhs)
+
+
+def window_capacity(per_step: F64, fsum: F64, short: NDArray[np.bool_]) -> F64:
+    """Whole departures a window allows: rounded up within a decision step (a limit of
+    2.25 per step lets a third train go), down over a day (9 a day is 9)."""
+    cap = per_step * fsum
+    return np.where(short, np.ceil(cap - 1e-6), np.floor(cap + 1e-6))
+
+
+def define_link_departures(pm: PlanModel) -> None:
+    """Carrier departures entering an arc per step (or window) within
+    ``capacity_per_day`` of its link, scaled by disruptions."""
+    st, net = pm.st, pm.net
+    cap = net.arcs.capacity_per_day
+    finite = np.isfinite(cap[st.run_arc])
+    if not finite.any() or not st.n_y:
+        return
+    # Expand each trip variable over the capped arcs of its run.
+    cnt = np.diff(st.run_arc_ptr)[st.y_run]
+    yi_a = np.repeat(np.arange(st.n_y), cnt)
+    first = np.repeat(np.cumsum(cnt) - cnt, cnt)
+    aj_a = st.run_arc_ptr[st.y_run[yi_a]] + np.arange(len(yi_a)) - first
+    keep = finite[aj_a]
+    yi_a, aj_a = yi_a[keep], aj_a[keep]
+    if not len(yi_a):
+        return
+    arcs = st.run_arc[aj_a]
+    step = st.y_t[yi_a] + st.run_arc_off[aj_a]
+    per_step = cap * st.grid.share_of_day()
+    per_step = np.where(np.isfinite(per_step), per_step, 0.0)
+    _windowed_rows(pm, "link_departures", arcs, step, yi_a, per_step, pm.factors.arcs_at,
+                   "arc")
+
+
+def define_march_flow(pm: PlanModel) -> None:
+    """Self-moving vehicles entering an arc per step within ``flow_per_h`` x step."""
+    st, net = pm.st, pm.net
+    flow = net.arcs.flow_per_h
+    march = np.flatnonzero(st.x_y < 0)
+    if not len(march) or not np.isfinite(flow[st.run_arc]).any():
+        return
+    run = st.mv_run[st.x_move[march]]
+    cnt = np.diff(st.run_arc_ptr)[run]
+    xi = np.repeat(march, cnt)
+    first = np.repeat(np.cumsum(cnt) - cnt, cnt)
+    j = st.run_arc_ptr[np.repeat(run, cnt)] + np.arange(len(xi)) - first
+    arcs = st.run_arc[j]
+    keep = np.isfinite(flow[arcs])
+    xi, j, arcs = xi[keep], j[keep], arcs[keep]
+    step = st.x_t[xi] + st.run_arc_off[j]
+    per_step = np.where(np.isfinite(flow), flow, 0.0) * st.grid.step_h
+    _block_rows(pm, "march_flow", arcs, step, pm.x[xi], xscale(pm, xi), per_step,
+                pm.factors.arcs_at, "arc")
+
+
+def unload_step(pm: PlanModel, run: I64, t: I64) -> I64:
+    """Step in which a trip departing at ``t`` finishes unloading."""
+    st = pm.st
+    end_h = t * st.grid.step_h + st.run_hours[run]
+    return np.minimum(st.grid.step_containing(end_h), st.grid.steps - 1)
+
+
+def _spread(start_h: F64, hours: F64, step_h: float) -> tuple[I64, I64, F64]:
+    """Spread each activity [start_h, start_h + hours) over the steps it overlaps:
+    (entry, step, share). A zero-length activity falls in the step it starts in."""
+    first = np.floor(start_h / step_h + 1e-9).astype(np.int64)
+    n = np.maximum(1, np.ceil((start_h + hours) / step_h - 1e-9).astype(np.int64) - first)
+    e = np.repeat(np.arange(len(start_h)), n)
+    k = np.arange(len(e)) - np.repeat(np.cumsum(n) - n, n)
+    step = first[e] + k
+    lo = np.maximum(step * step_h, start_h[e])
+    hi = np.minimum((step + 1) * step_h, start_h[e] + hours[e])
+    share = np.where(hours[e] > 0, np.clip(hi - lo, 0.0, None) / np.maximum(hours[e], 1e-12),
+                     1.0)
+    return e, step, share
+
+
+def define_node_handling(pm: PlanModel) -> None:
+    """Tonnes loaded + unloaded at a node per step within ``handling_t_per_day``;
+    loading takes the carrier's ``load_h`` from departure, unloading its ``unload_h``
+    before arrival, and the tonnes are spread over those hours."""
+    st, fl = pm.st, pm.net.fleets
+    cap = pm.scenario.nodes["handling_t_per_day"].to_numpy(dtype=float)
+    carried = np.flatnonzero(st.x_y >= 0)
+    if not len(carried) or not np.isfinite(cap).any():
+        return
+    run = st.mv_run[st.x_move[carried]]
+    f = st.run_fleet[run]
+    dep = st.x_t[carried] * st.grid.step_h
+    arr = dep + st.run_hours[run]
+    start = np.concatenate([dep, arr - fl.unload_h[f]])
+    hours = np.concatenate([fl.load_h[f], fl.unload_h[f]])
+    node = np.concatenate([st.run_start[run], st.run_end[run]])
+    xi = np.concatenate([carried, carried])
+    mass = np.array([c.mass_t for c in pm.coms])[st.mv_com[st.x_move[xi]]] * xscale(pm, xi)
+    keep = np.isfinite(cap[node]) & (mass > 0)
+    if not keep.any():
+        return
+    e, step, share = _spread(start[keep], hours[keep], st.grid.step_h)
+    per_step = np.where(np.isfinite(cap), cap, 0.0) * st.grid.share_of_day()
+    _block_rows(pm, "node_handling", node[keep][e], step, pm.x[xi[keep][e]],
+                mass[keep][e] * share, per_step, pm.factors.nodes_at, "node")
+
+
+def define_node_visits(pm: PlanModel) -> None:
+    """Carrier visits (a loaded trip: one where it loads, one where it unloads) per
+    node and mode within ``rail_per_day`` / ``sea_per_day`` / ``air_per_day``."""
+    st, net = pm.st, pm.net
+    if not st.n_y:
+        return
+    nodes = pm.scenario.nodes
+    mode = net.fleets.mode[st.run_fleet[st.y_run]]
+    for col, m in (("rail_per_day", "rail"), ("sea_per_day", "sea"), ("air_per_day", "air")):
+        cap = nodes[col].to_numpy(dtype=float)
+        sel = np.flatnonzero(mode == MODE_CODE[m])
+        if not len(sel) or not np.isfinite(cap).any():
+            continue
+        run = st.y_run[sel]
+        node = np.concatenate([st.run_start[run], st.run_end[run]])
+        step = np.concatenate([st.y_t[sel], unload_step(pm, run, st.y_t[sel])])
+        yi = np.concatenate([sel, sel])
+        keep = np.isfinite(cap[node])
+        if not keep.any():
+            continue
+        per_step = np.where(np.isfinite(cap), cap, 0.0) * st.grid.share_of_day()
+        _windowed_rows(pm, f"node_visits_{m}", node[keep], step[keep], yi[keep], per_step,
+                       pm.factors.nodes_at, "node")
+
+
+def define_transshipment(pm: PlanModel) -> None:
+    """Tonnes changing rail gauge at a node, per step, within ``transship_t_per_day``
+    (transshipped in the step before the onward train departs)."""
+    st = pm.st
+    ts = st.mv_ts[st.x_move]
+    sel = np.flatnonzero(ts >= 0)
+    if not len(sel):
+        return
+    cap = pm.net.nodes.transship_t_per_day
+    mass = np.array([c.mass_t for c in pm.coms])[st.mv_com[st.x_move[sel]]]
+    step = np.maximum(st.x_t[sel] - 1, 0)
+    _block_rows(pm, "transshipment", ts[sel], step, pm.x[sel], mass * xscale(pm, sel),
+                cap * st.grid.share_of_day(), pm.factors.nodes_at, "node")
+
+
+def lateness_cost(pm: PlanModel, com: I64, arrive_day: F64) -> F64:
+    """Days late, plus a small weight on days in transit (earliest arrival)."""
+    due = np.array([c.due_day for c in pm.coms])[com]
+    ready = np.array([c.ready_day for c in pm.coms])[com]
+    return np.maximum(0.0, arrive_day - due) + EARLY * np.maximum(0.0, arrive_day - ready)
+
+
+def define_objective(pm: PlanModel) -> None:
+    """Priority-weighted lateness first, then earliest arrival, then cost: each unit
+    delivered earns back what it would cost if it never came (docs/planner.md)."""
+    st, lp = pm.st, pm.lp
+    C = len(pm.coms)
+    never_day = st.grid.horizon_days + NEVER_EXTRA_DAYS
+    coms = np.arange(C)
+    pm.cost_never = lateness_cost(pm, coms, np.full(C, never_day))
+    weight = np.array([c.weight for c in pm.coms])
+    lp.offset = float((weight * pm.cost_never).sum())
+    sink = np.flatnonzero(st.mv_hout[st.x_move] == SINK)
+    com = st.mv_com[st.x_move[sink]]
+    arr = (st.x_t[sink] * st.grid.step_h + st.run_hours[st.mv_run[st.x_move[sink]]]) / 24.0
+    gain = (lateness_cost(pm, com, arr) - pm.cost_never[com]) * weight[com]
+    lp.cost(pm.x[sink], gain)
+    if st.n_y:
+        f = st.run_fleet[st.y_run]
+        trip_cost = pm.scenario.carriers["cost_per_km"].to_numpy(dtype=float)[f] * \
+            st.run_km[st.y_run]
+        top = float(trip_cost.max()) if len(trip_cost) and trip_cost.max() > 0 else 1.0
+        if pm.trips != "fixed":
+            e, c, v = trip_terms(pm, np.arange(st.n_y),
+                                 TRIP_WEIGHT + COST_WEIGHT * trip_cost / top)
+            lp.cost(c, v)
+
+
+FAMILIES = (
+    define_variables,
+    define_origin_supply,
+    define_depot_stock,
+    define_flow_conservation,
+    define_trip_capacity,
+    define_fleet_cycling,
+    define_link_departures,
+    define_march_flow,
+    define_node_handling,
+    define_node_visits,
+    define_transshipment,
+    define_objective,
+)

@@ -1,0 +1,261 @@
+"""Two ways to get whole trips, behind one interface the pipeline and the bottleneck
+analysis use: solve, read duals, re-solve with one more unit of something.
+
+- :class:`ExactEngine`: the MIP with integer trips (small and medium instances).
+- :class:`RoundingEngine`: the LP relaxation, then relax-and-fix: trips rounded to
+  whole numbers a block of days at a time (respecting every fleet, departure and
+  berth limit) and the LP re-solved; the gap is measured against the LP bound.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from corridor.plan import changes
+from corridor.plan.model import PlanModel
+from corridor.plan.rounding import round_trips
+from corridor.plan.solve import Log, Outcome, Solver
+
+F64 = NDArray[np.float64]
+# Duals read with integers free: fleets and whole-trip limits only bind there.
+POLISH_EXTRA = 2  # trips a stranded class's runs may gain in the polishing MIP
+POLISH_SECONDS = 10.0
+RELAXED_FAMILIES = ("fleet", "link_departures", "node_visits_rail", "node_visits_sea",
+                    "node_visits_air")
+
+
+@dataclass
+class Duals:
+    """Duals per family row, read on the model whose meta describes the rows."""
+
+    pm: PlanModel
+    values: dict[str, F64]
+
+
+@dataclass
+class Solved:
+    values: F64  # per variable label of the plan model
+    objective: float
+    bound: float
+    gap: float
+    status: str  # optimal | time_limit | interrupted
+    seconds: float
+
+
+def _left(deadline: float | None) -> float | None:
+    if deadline is None:
+        return None
+    return max(1.0, deadline - time.perf_counter())
+
+
+def _family_duals(pm: PlanModel, lp: Outcome, names: tuple[str, ...] | None,
+                  skip: tuple[str, ...] = ()) -> dict[str, F64]:
+    """Duals per family row; also keeps the rows' activity on ``pm`` (utilization)."""
+    out: dict[str, F64] = {}
+    if lp.duals is None or lp.activity is None:
+        return out
+    for name, fam in pm.lp.families.items():
+        if (names is not None and name not in names) or name in skip:
+            continue
+        d = np.zeros(fam.n_rows)
+        a = np.zeros(fam.n_rows)
+        ok = fam.labels >= 0
+        d[ok] = lp.duals[fam.labels[ok]]
+        a[ok] = lp.activity[fam.labels[ok]]
+        out[name] = d
+        pm.row_activity[name] = a
+    return out
+
+
+@dataclass
+class ExactEngine:
+    pm: PlanModel
+    gap: float
+    log: Log | None = None
+    method: str = "mip"
+    solver: Solver = field(init=False)
+    solved: Solved | None = None
+
+    def __post_init__(self) -> None:
+        self.solver = Solver(self.pm.lp, self.log)
+
+    @property
+    def plan_model(self) -> PlanModel:
+        return self.pm
+
+    def solve(self, deadline: float | None) -> Solved:
+        o = self.solver.mip(_left(deadline), self.gap)
+        status = "optimal" if o.status == "optimal" else o.status
+        self.solved = Solved(o.values, o.objective, o.bound, o.gap, status, o.seconds)
+        return self.solved
+
+    def duals(self, deadline: float | None) -> list[Duals]:
+        """Duals of fleets and whole-trip limits from the LP relaxation, of the rest
+        from the LP with the trips fixed at the plan's."""
+        assert self.solved is not None
+        s = self.solver
+        s.set_integer(False)
+        try:
+            relaxed = s.solve_lp(_left(deadline))
+            s.fix_integers(self.solved.values)
+            fixed = s.solve_lp(_left(deadline))
+        finally:
+            s.fix_integers(None)
+            s.set_integer(True)
+        return [Duals(self.pm, _family_duals(self.pm, relaxed, RELAXED_FAMILIES)),
+                Duals(self.pm, _family_duals(self.pm, fixed, None, RELAXED_FAMILIES))]
+
+    def resolve(self, change: changes.Change, deadline: float | None) -> Solved | None:
+        assert self.solved is not None
+        undo = changes.apply(self.pm, self.solver, change)
+        try:
+            o = self.solver.mip(_left(deadline), self.gap, start=self.solved.values)
+        finally:
+            undo()
+        if not np.isfinite(o.objective):
+            return None
+        return Solved(o.values, o.objective, o.bound, o.gap, o.status, o.seconds)
+
+
+@dataclass
+class RoundingEngine:
+    """Relax-and-fix on the integer model: solve its LP relaxation (interior point),
+    then, a block of days at a time, round that block's trips to whole trips (within
+    free carriers and every whole-trip limit, see :mod:`corridor.plan.rounding`), fix
+    them and re-solve the LP from the last basis, so later days make up for what the
+    rounding took. The last LP, with every trip whole, is the plan; the first is the
+    bound."""
+
+    pm: PlanModel
+    gap: float
+    log: Log | None = None
+    blocks: int = 6
+    method: str = "lp-relax-and-fix"
+    solver: Solver = field(init=False)
+    lp: Outcome | None = None
+    final: Outcome | None = None
+    solved: Solved | None = None
+    trips: F64 = field(default_factory=lambda: np.zeros(0))
+    _basis: object = None
+
+    def __post_init__(self) -> None:
+        self.solver = Solver(self.pm.lp, self.log)
+        self.solver.set_integer(False)
+        self._cols = self.solver.col_of[self.pm.y_var].astype(np.int32)
+
+    @property
+    def plan_model(self) -> PlanModel:
+        return self.pm
+
+    def _fix(self, idx: NDArray[np.int64], trips: F64 | None) -> None:
+        c = self._cols[idx]
+        lo = np.zeros(len(c)) if trips is None else trips[idx]
+        up = np.full(len(c), np.inf) if trips is None else trips[idx]
+        self.solver.h.changeColsBounds(len(c), c, lo, up)
+
+    def _relax_and_fix(self, first: Outcome, deadline: float | None,
+                       extra: dict[int, int] | None = None,
+                       rhs: dict[str, F64] | None = None) -> tuple[Outcome, F64]:
+        pm, st = self.pm, self.pm.st
+        trips = np.zeros(st.n_y)
+        decided = np.zeros(st.n_y, dtype=bool)
+        edges = np.linspace(0, st.grid.steps, self.blocks + 1).round().astype(np.int64)
+        last = first
+        for b in range(self.blocks):
+            blk = (st.y_t >= edges[b]) & (st.y_t < edges[b + 1])
+            if not blk.any():
+                continue
+            loads = np.where(blk, np.maximum(last.values[pm.y_var], 0.0), 0.0)
+            trips = round_trips(pm, loads, blk, trips, extra, rhs)
+            decided |= blk
+            self._fix(np.flatnonzero(blk), trips)
+            out = self.solver.solve_lp(_left(deadline))
+            if out.status != "optimal":
+                return out, trips
+            last = out
+        return last, trips
+
+    def solve(self, deadline: float | None) -> Solved:
+        t0 = time.perf_counter()
+        self.solver.h.setOptionValue("solver", "ipm")
+        self.lp = lp = self.solver.solve_lp(_left(deadline))
+        self.solver.h.setOptionValue("solver", "simplex")  # later solves start from a basis
+        self._basis = self.solver.h.getBasis()
+        if lp.status != "optimal":
+            self.solved = Solved(np.zeros(self.solver.n_labels), np.inf, -np.inf, np.inf,
+                                 lp.status, time.perf_counter() - t0)
+            return self.solved
+        final, self.trips = self._relax_and_fix(lp, deadline)
+        if final.status == "optimal":
+            final = self._polish(final, deadline)
+        self.final = final
+        gap = max(0.0, (final.objective - lp.objective) / max(abs(final.objective), 1e-9))
+        self.solved = Solved(final.values, final.objective, lp.objective, gap, final.status,
+                             time.perf_counter() - t0)
+        return self.solved
+
+    def _polish(self, final: Outcome, deadline: float | None) -> Outcome:
+        """Cargo the rounding stranded (a class a little short of closing): let the trips
+        of the runs those classes use grow by up to ``POLISH_EXTRA`` each, as integers,
+        and solve that small MIP (every other trip stays fixed) from the plan."""
+        pm, st = self.pm, self.pm.st
+        sol_x = np.maximum(final.values[pm.x], 0.0)
+        got = np.zeros(len(pm.coms))
+        sink = st.mv_hout[st.x_move] < 0
+        np.add.at(got, st.mv_com[st.x_move[sink]], sol_x[sink])
+        short = got < 1.0 - 1e-6
+        left = _left(deadline)
+        if not short.any() or (left is not None and left < 2.0):
+            return final
+        runs = np.unique(st.mv_run[short[st.mv_com]])
+        free = np.flatnonzero(np.isin(st.y_run, runs))
+        if not len(free):
+            return final
+        c = self._cols[free]
+        self.solver.h.changeColsBounds(len(c), c, self.trips[free],
+                                       self.trips[free] + POLISH_EXTRA)
+        kind = np.full(len(c), 1, dtype=np.uint8)
+        self.solver.h.changeColsIntegrality(len(c), c, kind)
+        limit = POLISH_SECONDS if left is None else min(POLISH_SECONDS, left / 2)
+        try:
+            o = self.solver.mip(limit, self.gap, start=final.values)
+        finally:
+            self.solver.h.changeColsIntegrality(len(c), c, np.zeros(len(c), dtype=np.uint8))
+        if np.isfinite(o.objective) and o.objective < final.objective - 1e-9:
+            self.trips[free] = np.round(o.values[pm.y_var[free]])
+        self._fix(free, self.trips)
+        again = self.solver.solve_lp(_left(deadline))
+        return again if again.status == "optimal" else final
+
+    def duals(self, deadline: float | None) -> list[Duals]:
+        """Duals of fleets and whole-trip limits from the LP relaxation, of the rest
+        from the last LP (every trip whole: the plan)."""
+        assert self.lp is not None and self.final is not None
+        return [Duals(self.pm, _family_duals(self.pm, self.lp, RELAXED_FAMILIES)),
+                Duals(self.pm, _family_duals(self.pm, self.final, None, RELAXED_FAMILIES))]
+
+    def resolve(self, change: changes.Change, deadline: float | None) -> Solved | None:
+        assert self.solved is not None
+        everything = np.arange(self.pm.st.n_y)
+        self._fix(everything, None)
+        undo = changes.apply(self.pm, self.solver, change)
+        try:
+            if self._basis is not None:  # start from the relaxation's optimum, not the plan's
+                self.solver.h.setBasis(self._basis)
+            lp = self.solver.solve_lp(_left(deadline))
+            if lp.status != "optimal":
+                return None
+            extra = {change.target: 1} if change.kind == "fleet" else {}
+            out, _ = self._relax_and_fix(lp, deadline, extra,
+                                         changes.trip_rhs_override(self.pm, change))
+        finally:
+            undo()
+            self._fix(everything, self.trips)
+        if out.status != "optimal":
+            return None
+        gap = max(0.0, (out.objective - lp.objective) / max(abs(out.objective), 1e-9))
+        return Solved(out.values, out.objective, lp.objective, gap, out.status, out.seconds)

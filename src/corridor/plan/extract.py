@@ -1,0 +1,231 @@
+"""Reading a solution back into the planner's language: closures, flows, arrivals, trips,
+and each carrier's own schedule (so anyone can check a trip starts where its carrier
+is)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from corridor.network.graph import MODES
+from corridor.plan.constraints import slot_coefficients
+from corridor.plan.model import PlanModel
+from corridor.plan.services import SINK
+
+F64 = NDArray[np.float64]
+TOL = 1e-6  # flows below this (in cargo units) are solver noise
+
+
+@dataclass
+class Solution:
+    x: F64  # per flow variable
+    y: F64  # per trip variable (rounded)
+    delivered: F64  # per commodity
+    closure: F64  # per commodity: day the last unit arrives (nan: not all arrive)
+    last_arrival: F64  # per commodity: day the last delivered unit arrives (nan: none)
+
+
+def read_solution(pm: PlanModel, values: F64) -> Solution:
+    st = pm.st
+    x = np.maximum(values[pm.x], 0.0) * pm.quantity[st.mv_com[st.x_move]] if st.n_x \
+        else np.zeros(0)
+    x[x < TOL] = 0.0
+    if pm.trips == "fixed":
+        y = pm.y_fixed.astype(float)
+    elif pm.trips == "integer":
+        y = np.round(values[pm.y_var]) if st.n_y else np.zeros(0)
+    else:  # carrier-loads of the flows (fractional), or the run's own trip variable
+        from corridor.plan.constraints import usage
+
+        load = sum(usage(pm)) * np.maximum(values[pm.x], 0.0)
+        carried = st.x_y >= 0
+        y = np.bincount(st.x_y[carried], weights=load[carried], minlength=st.n_y)
+        own = pm.y_var >= 0
+        y[own] = values[pm.y_var[own]]
+    C = len(pm.coms)
+    sink = np.flatnonzero((st.mv_hout[st.x_move] == SINK) & (x > 0))
+    com = st.mv_com[st.x_move[sink]]
+    arr = (st.x_t[sink] * st.grid.step_h + st.run_hours[st.mv_run[st.x_move[sink]]]) / 24.0
+    delivered = np.bincount(com, weights=x[sink], minlength=C)
+    last = np.full(C, -np.inf)
+    np.maximum.at(last, com, arr)
+    last = np.where(np.isfinite(last), last, np.nan)
+    q = pm.quantity
+    done = delivered >= q * (1 - 1e-6) - TOL
+    closure = np.where(done, np.where(q > 0, last, 0.0), np.nan)
+    return Solution(x, y, delivered, closure, last)
+
+
+def group_closures(pm: PlanModel, sol: Solution) -> pd.DataFrame:
+    rows = []
+    for g in pm.groups:
+        cs = list(g.commodities)
+        if not cs:
+            clo = np.nan
+            share = 0.0
+        else:
+            c = sol.closure[cs]
+            clo = float(np.max(c)) if not np.isnan(c).any() else np.nan
+            q = pm.quantity[cs]
+            sw = np.array([pm.coms[i].share_weight for i in cs])
+            share = float((sw * np.minimum(1.0, sol.delivered[cs] / np.maximum(q, 1e-12))).sum()
+                          / max(sw.sum(), 1e-12))
+        rows.append({"id": g.id, "kind": g.kind, "due_day": g.due_day, "closure_day": clo,
+                     "late_days": max(0.0, clo - g.due_day) if not np.isnan(clo) else np.nan,
+                     "share_arrived": share if cs else 0.0, "priority": g.priority})
+    return pd.DataFrame(rows).set_index("id")
+
+
+def arrivals(pm: PlanModel, sol: Solution) -> pd.DataFrame:
+    """Cumulative share of each movement (and supply row) arrived, per arrival time."""
+    st = pm.st
+    sink = np.flatnonzero((st.mv_hout[st.x_move] == SINK) & (sol.x > 0))
+    com = st.mv_com[st.x_move[sink]]
+    day = (st.x_t[sink] * st.grid.step_h + st.run_hours[st.mv_run[st.x_move[sink]]]) / 24.0
+    group_of = np.zeros(len(pm.coms), dtype=np.int64)
+    for gi, g in enumerate(pm.groups):
+        group_of[list(g.commodities)] = gi
+    sw = np.array([c.share_weight for c in pm.coms])
+    share = sol.x[sink] / np.maximum(pm.quantity[com], 1e-12) * sw[com]
+    frame = pd.DataFrame({"g": group_of[com], "day": np.round(day, 6), "share": share})
+    frame = frame.groupby(["g", "day"], as_index=False)["share"].sum().sort_values(["g", "day"])
+    frame["share"] = frame.groupby("g")["share"].cumsum().clip(upper=1.0)
+    ids = np.array([g.id for g in pm.groups], dtype=object)
+    return pd.DataFrame({"movement": ids[frame["g"].to_numpy()] if len(frame) else [],
+                         "day": frame["day"].to_numpy(), "share": frame["share"].to_numpy()})
+
+
+def _usage(pm: PlanModel, sol: Solution) -> F64:
+    """Share of its trips each carried flow variable takes (for attributing trips)."""
+    st = pm.st
+    slot, pax, lit = slot_coefficients(pm)
+    m = st.x_move
+    u = np.maximum(np.maximum(slot[m], pax[m]), lit[m]) * sol.x
+    carried = st.x_y >= 0
+    tot = np.bincount(st.x_y[carried], weights=u[carried], minlength=st.n_y)
+    out = np.zeros(st.n_x)
+    ok = carried & (u > 0)
+    out[ok] = u[ok] / np.maximum(tot[st.x_y[ok]], 1e-12) * sol.y[st.x_y[ok]]
+    return out
+
+
+def flows(pm: PlanModel, sol: Solution) -> pd.DataFrame:
+    """One row per leg (arc) of every flow in the plan."""
+    st, net = pm.st, pm.net
+    sel = np.flatnonzero(sol.x > 0)
+    cols = ["movement", "cargo_class", "link", "from", "to", "mode", "carrier", "depart_day",
+            "arrive_day", "trips", "t", "pax", "m2", "items"]
+    if not len(sel):
+        return pd.DataFrame({c: pd.Series(dtype=object if c in ("movement", "cargo_class",
+                             "link", "from", "to", "mode", "carrier", "items") else float)
+                             for c in cols})
+    trips = _usage(pm, sol)[sel]
+    run = st.mv_run[st.x_move[sel]]
+    com = st.mv_com[st.x_move[sel]]
+    cnt = np.diff(st.run_arc_ptr)[run]
+    xi = np.repeat(np.arange(len(sel)), cnt)
+    first = np.repeat(np.cumsum(cnt) - cnt, cnt)
+    j = st.run_arc_ptr[run[xi]] + np.arange(len(xi)) - first
+    arc = st.run_arc[j]
+    fleet = st.run_fleet[run[xi]]
+    speed = np.where(fleet >= 0, net.fleets.speed_kmh[np.maximum(fleet, 0)], np.nan)
+    march = np.array([pm.services.runs[r].march for r in run[xi]])
+    hours = np.where(fleet >= 0, net.arcs.km[arc] / np.minimum(speed, net.arcs.speed_kmh[arc]),
+                     net.arcs.km[arc] / np.maximum(march, 1e-9) * 24.0)
+    entry = np.array([h for r in run for h in pm.services.runs[int(r)].entry_h])
+    dep = st.x_t[sel][xi] * st.grid.step_h + entry
+    amount = sol.x[sel][xi]
+    coms = pm.coms
+    mass = np.array([c.mass_t for c in coms])[com[xi]]
+    area = np.array([c.area_m2 for c in coms])[com[xi]]
+    people = np.array([c.pax for c in coms])[com[xi]]
+    items = [json.dumps({k: round(v * a, 4) for k, v in coms[c].items.items()}, sort_keys=True)
+             if coms[c].items else "{}" for c, a in zip(com[xi], amount, strict=True)]
+    fleet_ids = np.append(net.fleets.ids.astype(object), "")
+    return pd.DataFrame({
+        "movement": [pm.groups_of[c] for c in com[xi]],
+        "cargo_class": [coms[c].label for c in com[xi]],
+        "link": net.link_ids[net.arcs.link[arc]],
+        "from": net.nodes.ids[net.arcs.src[arc]],
+        "to": net.nodes.ids[net.arcs.dst[arc]],
+        "mode": np.array(MODES, dtype=object)[net.arcs.mode[arc]],
+        "carrier": fleet_ids[np.where(fleet >= 0, fleet, len(fleet_ids) - 1)],
+        "depart_day": dep / 24.0,
+        "arrive_day": (dep + hours) / 24.0,
+        "trips": trips[xi],
+        "t": amount * mass,
+        "pax": amount * people,
+        "m2": amount * area,
+        "items": items,
+    })
+
+
+def trips(pm: PlanModel, sol: Solution) -> pd.DataFrame:
+    """Carrier trips per run and departure step."""
+    st, net = pm.st, pm.net
+    sel = np.flatnonzero(sol.y > 0)
+    run = st.y_run[sel]
+    t = st.y_t[sel]
+    links = [";".join(str(net.link_ids[net.arcs.link[a]])
+                      for a in st.run_arc[st.run_arc_ptr[r]:st.run_arc_ptr[r + 1]]) for r in run]
+    return pd.DataFrame({
+        "fleet": net.fleets.ids[st.run_fleet[run]].astype(str),
+        "from": net.nodes.ids[st.run_start[run]].astype(str),
+        "to": net.nodes.ids[st.run_end[run]].astype(str),
+        "links": links,
+        "depart_day": st.grid.day(t),
+        "arrive_day": (t * st.grid.step_h + st.run_hours[run]) / 24.0,
+        "back_day": st.grid.day(t + st.run_occ[run]),
+        "trips": sol.y[sel].astype(int),
+        "km": st.run_km[run],
+    })
+
+
+def carrier_schedule(pm: PlanModel, sol: Solution) -> pd.DataFrame:
+    """Each carrier's trips, with where it is between them. A carrier leaves home at
+    the fleet's available day, drives empty to its first loading place, and after each
+    trip drives empty to the next one; a trip goes to a carrier that can be there in
+    time (the model keeps trips in flight within the fleet and counts the empty run to
+    any of the fleet's loading places, so one always can)."""
+    st, net = pm.st, pm.net
+    fl = net.fleets
+    fa = pm.services.fleet_arcs
+    assert fa is not None
+    rows = []
+    for p in range(len(st.pool_fleet)):
+        f = int(st.pool_fleet[p])
+        sel = np.flatnonzero((sol.y > 0) & (st.run_pool[st.y_run] == p))
+        if not len(sel):
+            continue
+        sel = sel[np.lexsort((st.y_run[sel], st.y_t[sel]))]
+        home = int(fl.home[f])
+        n = int(fl.count[f])
+        free_h = np.full(n, float(fl.available_day[f]) * 24.0)  # when it can move again
+        where = np.full(n, home)
+        starts = sorted({int(st.run_start[r]) for r in st.y_run[sel]} | {home})
+        dist = {s: fa.distances(f, [s])[0] for s in starts}
+        ends = sorted({int(st.run_end[r]) for r in st.y_run[sel]})
+        for e in ends:
+            dist.setdefault(e, fa.distances(f, [e])[0])
+        for y in sel:
+            r, t = int(st.y_run[y]), int(st.y_t[y])
+            s0 = int(st.run_start[r])
+            dep_h = t * st.grid.step_h
+            for _ in range(int(sol.y[y])):
+                reach = free_h + np.array([dist[int(w)][s0] for w in where])
+                ok = np.flatnonzero(reach <= dep_h + 1e-6)
+                c = int(ok[np.argmin(reach[ok])]) if len(ok) else int(np.argmin(reach))
+                rows.append((str(fl.ids[f]), c + 1, str(net.nodes.ids[where[c]]),
+                             float(free_h[c] / 24.0), str(net.nodes.ids[s0]),
+                             str(net.nodes.ids[st.run_end[r]]), dep_h / 24.0,
+                             (dep_h + st.run_hours[r]) / 24.0,
+                             float(st.grid.day(t + st.run_occ[r])), bool(len(ok))))
+                free_h[c] = dep_h + st.run_hours[r]
+                where[c] = int(st.run_end[r])
+    return pd.DataFrame(rows, columns=["fleet", "carrier", "was_at", "free_day", "from", "to",
+                                       "depart_day", "arrive_day", "busy_until_day",
+                                       "on_time"])

@@ -1,0 +1,65 @@
+"""Everything one plan model is built from, and the order its families are defined in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from corridor.network.graph import Network
+from corridor.plan.commodities import Commodity, Group
+from corridor.plan.disruptions import Factors
+from corridor.plan.lp import LPBuilder
+from corridor.plan.services import Services
+from corridor.plan.structure import Structure
+from corridor.scenario import Scenario
+
+I64 = NDArray[np.int64]
+F64 = NDArray[np.float64]
+
+
+@dataclass
+class PlanModel:
+    scenario: Scenario
+    net: Network
+    coms: list[Commodity]
+    groups: list[Group]
+    services: Services
+    st: Structure
+    factors: Factors
+    lp: LPBuilder = field(default_factory=LPBuilder)
+    x: I64 = field(default_factory=lambda: np.zeros(0, np.int64))  # labels per block
+    y: I64 = field(default_factory=lambda: np.zeros(0, np.int64))
+    h: I64 = field(default_factory=lambda: np.zeros(0, np.int64))
+    idle: I64 = field(default_factory=lambda: np.zeros(0, np.int64))
+    # How carrier trips enter the model: "integer" (a whole-number variable per run and
+    # step: the MIP), "aggregate" (trips = carrier-loads of the flows, the LP a rounding
+    # starts from; a run mixing cargo kinds keeps a continuous trip variable) or "fixed"
+    # (trips given in ``y_fixed``, only the cargo flows are solved).
+    trips: str = "integer"
+    y_var: I64 = field(default_factory=lambda: np.zeros(0, np.int64))  # label per trip or -1
+    y_fixed: F64 = field(default_factory=lambda: np.zeros(0))
+    # whole-trip rows (row ids, trip index, rhs) the rounding must respect
+    trip_rows: dict[str, tuple[I64, I64, F64]] = field(default_factory=dict)
+    # row meaning per family: arrays aligned with the family's rows
+    meta: dict[str, dict[str, NDArray[np.generic]]] = field(default_factory=dict)
+    cost_never: F64 = field(default_factory=lambda: np.zeros(0))  # per commodity
+    solution_values: F64 = field(default_factory=lambda: np.zeros(0))  # per variable label
+    row_activity: dict[str, F64] = field(default_factory=dict)  # per family row, last LP
+
+    @property
+    def groups_of(self) -> list[str]:
+        """Group (movement / supply row) id of each commodity."""
+        return [c.group for c in self.coms]
+
+    @property
+    def quantity(self) -> F64:
+        return np.array([c.quantity for c in self.coms], dtype=float)
+
+
+def define_all(pm: PlanModel, families: list[Callable[[PlanModel], None]]) -> None:
+    for define in families:
+        define(pm)
+    pm.lp.finish_objective()

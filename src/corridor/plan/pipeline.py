@@ -1,0 +1,285 @@
+"""``solve_plan``: scenario in, plan out (docs/planner.md has the whole story).
+
+network → commodities → routes (services) → time-expanded structure → model (one
+``define_*`` per constraint family) → HiGHS → plan, bottlenecks, unmet diagnosis.
+
+Small and medium instances solve the MIP with whole trips directly. Large ones solve
+a coarse LP over every route first (decisions every day or two), keep the routes and
+fleets that plan uses, solve the LP again at the planner's resolution, round trips to
+whole numbers (checked against every limit) and re-solve the cargo with those trips;
+the gap to the LP bound is reported.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from corridor.network.graph import build_network
+from corridor.network.routing import Router
+from corridor.plan import bottlenecks, diagnose, extract
+from corridor.plan.commodities import commodities
+from corridor.plan.constraints import FAMILIES
+from corridor.plan.disruptions import capacity_factors
+from corridor.plan.engine import ExactEngine, RoundingEngine, Solved
+from corridor.plan.model import PlanModel, define_all
+from corridor.plan.progress import Reporter
+from corridor.plan.result import PlanResult, expected_losses, movement_rows, summary
+from corridor.plan.solve import Solver
+from corridor.plan.services import Services, build_services
+from corridor.plan.structure import Structure, build_structure
+from corridor.plan.timegrid import TimeGrid
+from corridor.scenario import Scenario
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    k_routes: int = 3  # routes per cargo class from the router
+    exact_limit: int = 30_000  # flow variables up to which the MIP is solved directly
+    coarse_budget: int = 45_000  # flow variables of the coarse LP (sets its decision grid)
+    fine_budget: int = 45_000  # ... of the LP at the planner's resolution
+    late_slack_days: float = 10.0  # large instances: arrivals planned up to due + this
+    verify: int = 3  # bottlenecks verified by re-solving
+    step_h: float | None = None  # override scenario.planner.step_h
+
+
+@dataclass
+class Context:
+    scenario: Scenario
+    options: PlanOptions
+    mip_gap: float
+    deadline: float | None
+    rep: Reporter
+    t0: float
+
+    def left(self) -> float | None:
+        return None if self.deadline is None else self.deadline - time.perf_counter()
+
+
+def _model(ctx: Context, net: Any, coms: list[Any], groups: list[Any], sv: Services,
+           st: Structure, factors: Any, trips: str) -> PlanModel:
+    pm = PlanModel(ctx.scenario, net, coms, groups, sv, st, factors, trips=trips)
+    define_all(pm, list(FAMILIES))
+    return pm
+
+
+def _restrict(pm: PlanModel, values: F64, slack_days: float
+              ) -> tuple[Services, tuple[I64, I64], F64]:
+    """Keep what the coarse plan uses: for each cargo class, the stretches (from hold,
+    to hold) it sends cargo along, by every fleet that can run them; windows a day (or
+    a coarse step) either side of its departures. Classes the coarse plan leaves short
+    keep every move, with no lateness cap."""
+    st = pm.st
+    x = np.maximum(values[pm.x], 0.0)
+    sol = extract.read_solution(pm, values)
+    short = sol.delivered < pm.quantity * (1 - 1e-6) - 1e-9
+    M = len(st.mv_com)
+    used = x > 1e-6
+    lo = np.full(M, np.iinfo(np.int64).max)
+    hi = np.full(M, -1)
+    np.minimum.at(lo, st.x_move[used], st.x_t[used])
+    np.maximum.at(hi, st.x_move[used], st.x_t[used])
+    stretch = st.mv_com * (len(st.hold_com) + 1) ** 2 + (st.mv_hin + 1) * \
+        (len(st.hold_com) + 1) + (st.mv_hout + 1)
+    s_lo = pd.Series(lo).groupby(stretch).transform("min").to_numpy()
+    s_hi = pd.Series(hi).groupby(stretch).transform("max").to_numpy()
+    keep = (s_hi >= 0) | short[st.mv_com]
+    pad = max(st.g, round(st.grid.steps_per_day))
+    full = short[st.mv_com] | (s_hi < 0)
+    b_lo = np.where(full, 0, np.maximum(s_lo - pad, 0))
+    b_hi = np.where(full, st.grid.steps, s_hi + pad)
+    sv = copy.copy(pm.services)
+    idx = np.flatnonzero(keep)
+    sv.moves = [pm.services.moves[i] for i in idx]
+    slack = np.where(short, np.inf, slack_days)
+    return sv, (b_lo[idx].astype(np.int64), b_hi[idx].astype(np.int64)), slack
+
+
+def ctx_slack(coms: list[Any], days: float) -> F64:
+    return np.full(len(coms), days)
+
+
+def solve_plan(scenario: Scenario, *, time_limit: float | None = None, mip_gap: float = 0.01,
+               progress: bool = True, options: PlanOptions | None = None) -> PlanResult:
+    """Plan ``scenario``: when each movement closes, what binds, what cannot close."""
+    opts = options or PlanOptions()
+    t0 = time.perf_counter()
+    deadline = None if time_limit is None else t0 + float(time_limit)
+    with Reporter(progress) as rep:
+        ctx = Context(scenario, opts, mip_gap, deadline, rep, t0)
+        return _plan(ctx)
+
+
+def _plan(ctx: Context) -> PlanResult:
+    s, opts, rep = ctx.scenario, ctx.options, ctx.rep
+    step_h = opts.step_h or s.step_h
+    with rep.stage("network", "network and cargo classes"):
+        net = build_network(s)
+        grid = TimeGrid.of(step_h, s.horizon_days)
+        factors = capacity_factors(s, net, grid)
+        coms, groups = commodities(s, net)
+    with rep.stage("routes", f"routes for {len(coms)} cargo classes"):
+        sv = build_services(net, coms, opts.k_routes, Router(net))
+    build_t = 0.0
+    with rep.stage("model", "time-expanded model"):
+        tb = time.perf_counter()
+        st = build_structure(net, sv, coms, grid, factors, budget=opts.exact_limit)
+        exact = st.g == 1 and st.n_x <= opts.exact_limit
+        engine: ExactEngine | RoundingEngine
+        coarse: dict[str, Any] = {}
+        if exact:
+            pm = _model(ctx, net, coms, groups, sv, st, factors, "integer")
+            engine = ExactEngine(pm, ctx.mip_gap, rep.log)
+            build_t += time.perf_counter() - tb
+        else:
+            slack = ctx_slack(coms, opts.late_slack_days)
+            st_c = build_structure(net, sv, coms, grid, factors, budget=opts.coarse_budget,
+                                   late_slack_days=slack, most_days=3.0)
+            pm_c = _model(ctx, net, coms, groups, sv, st_c, factors, "aggregate")
+            build_t += time.perf_counter() - tb
+            rep.note(f"coarse LP: decisions every {st_c.g * grid.step_h:g} h, "
+                     f"{st_c.n_x:,} flows over {len(sv.moves):,} moves")
+            c_solver = Solver(pm_c.lp, rep.log)
+            c_solver.set_integer(False)
+            c_solver.h.setOptionValue("solver", "ipm")
+            c_solver.h.setOptionValue("run_crossover", "off")  # only the flows are needed
+            ts = time.perf_counter()
+            lp_c = c_solver.solve_lp(ctx.left())
+            coarse = {"decision_step_h": st_c.g * grid.step_h, "flows": st_c.n_x,
+                      "seconds": round(time.perf_counter() - ts, 3), "status": lp_c.status,
+                      "objective": lp_c.objective}
+            tb = time.perf_counter()
+            if lp_c.status == "optimal":
+                sv_f, bounds, slack_f = _restrict(pm_c, lp_c.values, opts.late_slack_days)
+            else:
+                sv_f, bounds, slack_f = sv, None, slack
+            st = build_structure(net, sv_f, coms, grid, factors, budget=opts.fine_budget,
+                                 late_slack_days=slack_f, move_bounds=bounds)
+            pm = _model(ctx, net, coms, groups, sv_f, st, factors, "integer")
+            engine = RoundingEngine(pm, ctx.mip_gap, rep.log)
+            build_t += time.perf_counter() - tb
+        rep.note(f"{'MIP' if exact else 'LP + rounding'}: {engine.solver.n_cols:,} variables, "
+                 f"{engine.solver.n_rows:,} constraints, decisions every "
+                 f"{st.g * grid.step_h:g} h")
+    with rep.stage("solve", "solving with HiGHS"):
+        solved = engine.solve(ctx.deadline)
+    plan_pm = engine.plan_model
+    plan_pm.solution_values = solved.values
+    sol = extract.read_solution(plan_pm, solved.values)
+    closures = extract.group_closures(plan_pm, sol)
+    interrupted = solved.status == "interrupted"
+    timed_out = solved.status in ("time_limit", "interrupted")
+    cands: list[bottlenecks.Candidate] = []
+    verify_note = ""
+    try:
+        if not timed_out:
+            with rep.stage("bottlenecks", "bottlenecks: duals and re-solves"):
+                cands = _bottlenecks(ctx, engine, plan_pm, sol, solved, closures)
+    except KeyboardInterrupt:
+        interrupted = True
+        verify_note = "interrupted before the bottleneck analysis finished"
+    with rep.stage("diagnosis", "explaining what cannot close"):
+        unmet = diagnose.unmet(plan_pm, sol, cands)
+    return _result(ctx, engine, plan_pm, sol, solved, closures, cands, unmet, {
+        "interrupted": interrupted, "timed_out": timed_out, "build_seconds": build_t,
+        "coarse": coarse, "note": verify_note, "exact": exact})
+
+
+def _bottlenecks(ctx: Context, engine: ExactEngine | RoundingEngine, plan_pm: PlanModel,
+                 sol: extract.Solution, solved: Solved, closures: Any
+                 ) -> list[bottlenecks.Candidate]:
+    duals = engine.duals(ctx.deadline)
+    cands = bottlenecks.candidates(duals)
+    until = plan_pm.st.grid.steps
+    clo = closures["closure_day"].to_numpy(dtype=float)
+    if len(clo) and not np.isnan(clo).any():
+        until = min(until, plan_pm.st.grid.step_at(float(np.nanmax(clo)) * 24.0))
+    for c in cands:
+        pm = engine.pm if c.change.family() in plan_pm.trip_rows or c.change.kind == "fleet" \
+            or c.change.family() not in plan_pm.lp.families else plan_pm
+        c.utilization = bottlenecks.utilization(pm, sol.y, solved.values, c.change, until)
+    for c in cands[:ctx.options.verify]:
+        left = ctx.left()
+        if left is not None and left < 2.0:
+            break
+        limit = None if left is None else left / 2
+        deadline = None if limit is None else time.perf_counter() + limit
+        again = engine.resolve(c.change, deadline)
+        if again is None:
+            continue
+        c.verified = solved.objective - again.objective
+        new_sol = extract.read_solution(plan_pm, again.values)
+        new = extract.group_closures(plan_pm, new_sol)
+        c.closure_change, c.newly_closed, c.before_after = \
+            bottlenecks.closure_changes(closures, new)
+    for c in cands:
+        c.explanation = bottlenecks.explain(c)
+    return cands
+
+
+def _result(ctx: Context, engine: ExactEngine | RoundingEngine, pm: PlanModel,
+            sol: extract.Solution, solved: Solved, closures: Any,
+            cands: list[bottlenecks.Candidate], unmet: list[dict[str, Any]],
+            info: dict[str, Any]) -> PlanResult:
+    s, st, rep = ctx.scenario, pm.st, ctx.rep
+    flows = extract.flows(pm, sol)
+    arrivals = extract.arrivals(pm, sol)
+    trips = extract.trips(pm, sol)
+    carriers = extract.carrier_schedule(pm, sol)
+    rows = movement_rows(closures, pm.groups, "movement")
+    supply = movement_rows(closures, pm.groups, "supply")
+    if info["timed_out"]:
+        status = "time_limit"
+    elif unmet:
+        status = "infeasible"
+    elif solved.gap <= ctx.mip_gap + 1e-9:
+        status = "optimal"
+    else:
+        status = "feasible"
+    loss = dict(zip(s.links.index.astype(str),
+                    [float(pm.factors.arc_loss[pm.net.arcs.link == i].max(initial=0.0))
+                     for i in range(len(s.links))], strict=True))
+    loss = {k: v for k, v in loss.items() if v > 0}
+    solver = engine.solver
+    gap = solved.gap if math.isfinite(solved.gap) else None
+    out = summary(
+        s.name, status, rows, supply,
+        bottlenecks=[c.to_summary() for c in cands[:10]],
+        unmet=unmet,
+        model={"variables": solver.n_cols, "constraints": solver.n_rows,
+               "integers": len(solver.int_cols), "nonzeros": int(solver.h.getNumNz()),
+               "step_h": st.grid.step_h, "decision_step_h": st.g * st.grid.step_h,
+               "steps": st.grid.steps, "cargo_classes": len(pm.coms),
+               "runs": len(pm.services.runs), "moves": len(pm.services.moves),
+               "method": engine.method, "coarse": info["coarse"] or None},
+        solve_seconds=round(solved.seconds, 3),
+        build_seconds=round(info["build_seconds"], 3),
+        wall_seconds=round(time.perf_counter() - ctx.t0, 3),
+        timings={k: round(v, 3) for k, v in rep.timings.items()},
+        solver_status=solved.status,
+        gap=None if gap is None else round(gap, 6),
+        objective={"value": round(solved.objective, 6), "bound": round(solved.bound, 6)
+                   if math.isfinite(solved.bound) else None,
+                   "meaning": "priority-weighted days late + 0.01 x days in transit, per "
+                              "cargo class share (docs/planner.md)"},
+        interrupted=info["interrupted"],
+        expected_losses=expected_losses(trips, flows, loss),
+        not_planned=[f"random outages: {', '.join(pm.factors.random_ids)}"]
+        if pm.factors.random_ids else [],
+    )
+    if info["note"]:
+        out["note"] = info["note"]
+    return PlanResult(out, flows, arrivals, trips, carriers)
+
+
+

@@ -1,0 +1,118 @@
+"""A plan as the rest of Corridor sees it: ``summary.json`` (format ``corridor-result/1``)
+and the tables beside it."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from corridor.results import FORMAT, write_json, write_parquet
+
+FILES = ("flows", "arrivals", "trips", "carriers")
+
+
+@dataclass
+class PlanResult:
+    """``summary`` is the summary.json content; ``flows`` one row per leg of every flow
+    (movement, cargo_class, link, from, to, mode, carrier, depart_day, arrive_day,
+    trips, t, pax, m2, items as JSON of type:count); ``arrivals`` the cumulative share
+    of each movement arrived (movement, day, share); ``trips`` the carrier trips per
+    run and departure; ``carriers`` each carrier's own trips."""
+
+    summary: dict[str, Any]
+    flows: pd.DataFrame
+    arrivals: pd.DataFrame
+    trips: pd.DataFrame = field(default_factory=pd.DataFrame)
+    carriers: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def status(self) -> str:
+        return str(self.summary["status"])
+
+    @property
+    def closure_day(self) -> float | None:
+        v = self.summary.get("closure_day")
+        return None if v is None else float(v)
+
+    def movements(self) -> pd.DataFrame:
+        return pd.DataFrame(self.summary["movements"]).set_index("id")
+
+    def write(self, out_dir: str | Path) -> Path:
+        """Write the result folder atomically, file by file (summary.json last)."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        for name in FILES:
+            frame = getattr(self, name)
+            write_parquet(out / f"{name}.parquet", frame)
+        write_json(out / "summary.json", self.summary)
+        return out
+
+
+def _num(v: float) -> float | None:
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) else round(float(v), 4)
+
+
+def movement_rows(closures: pd.DataFrame, groups: list[Any], kind: str) -> list[dict[str, Any]]:
+    rows = []
+    for g in groups:
+        if g.kind != kind:
+            continue
+        r = closures.loc[g.id]
+        closure = _num(r["closure_day"])
+        late = _num(r["late_days"])
+        rows.append({
+            "id": g.id, "due_day": g.due_day, "closure_day": closure, "late_days": late,
+            "ready_day": g.ready_day, "priority": g.priority, "origin": g.origin,
+            "destination": g.destination, "label": g.label,
+            "share_arrived": round(float(r["share_arrived"]), 4),
+            "on_time": bool(closure is not None and late is not None and late <= 1e-9),
+        })
+    return rows
+
+
+def plan_closure(rows: list[dict[str, Any]]) -> float | None:
+    if not rows or any(r["closure_day"] is None for r in rows):
+        return None
+    return max(float(r["closure_day"]) for r in rows)
+
+
+def weighted_lateness(rows: list[dict[str, Any]]) -> float:
+    """Sum of days late / priority over the movements that close."""
+    return float(sum((r["late_days"] or 0.0) / r["priority"] for r in rows
+                     if r["late_days"] is not None))
+
+
+def summary(scenario_name: str, status: str, rows: list[dict[str, Any]],
+            supply_rows: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "format": FORMAT,
+        "kind": "plan",
+        "scenario": scenario_name,
+        "status": status,
+        "closure_day": plan_closure(rows),
+        "movements": rows,
+        "sustainment": supply_rows,
+        "priority_weighted_late_days": round(weighted_lateness(rows), 4),
+    }
+    out.update(extra)
+    return out
+
+
+def expected_losses(trips: pd.DataFrame, flows: pd.DataFrame, link_loss: dict[str, float]
+                    ) -> dict[str, float]:
+    """Carriers and cargo the plan should expect to lose to the scenario's threats
+    (the planner does not plan losses: docs/model.md, "Disruptions")."""
+    if not link_loss or trips.empty:
+        return {"carriers": 0.0, "cargo_t": 0.0}
+    carriers = 0.0
+    for links, n in zip(trips["links"], trips["trips"], strict=True):
+        survive = np.prod([1.0 - link_loss.get(lk, 0.0) for lk in str(links).split(";")])
+        carriers += float(n) * (1.0 - survive)
+    p = flows["link"].map(link_loss).fillna(0.0) if not flows.empty else pd.Series(dtype=float)
+    cargo = float((flows["t"] * p).sum()) if not flows.empty else 0.0
+    return {"carriers": round(carriers, 3), "cargo_t": round(cargo, 1)}

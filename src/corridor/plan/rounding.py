@@ -1,0 +1,88 @@
+"""Whole trips from an LP: round the carrier-loads of the LP plan to whole trips, in
+departure order, run by run, carrying what a rounded-down trip leaves behind to the
+run's next departure (cargo waits for the next train rather than being lost), and
+never beyond a free carrier or any departure, berth or ramp limit. The cargo flows
+are then re-solved with the trips fixed (:mod:`corridor.plan.engine`), so the rounded
+plan is feasible by construction; its objective against the LP bound is the gap."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from corridor.plan.model import PlanModel
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+SLACK = 1e-6
+ROUND_UP = 0.1  # a tenth of a carrier-load or more gets its trip when a carrier is free
+
+
+def round_trips(pm: PlanModel, loads: F64, todo: NDArray[np.bool_] | None = None,
+                given: F64 | None = None, extra_carriers: dict[int, int] | None = None,
+                rhs_override: dict[str, F64] | None = None) -> F64:
+    """Whole trips per trip index (run, step) from fractional carrier-loads, for the
+    trips in ``todo`` (default all); ``given`` holds trips already decided (they take
+    their carriers and slots first). ``extra_carriers`` (fleet -> n) and
+    ``rhs_override`` (family -> capacities) are what-if changes (verification)."""
+    st = pm.st
+    n = st.n_y
+    out = np.zeros(n) if given is None else given.copy()
+    if not n:
+        return out
+    todo = np.ones(n, dtype=bool) if todo is None else todo
+    counts = pm.net.fleets.count[st.pool_fleet].astype(float)
+    for f, k in (extra_carriers or {}).items():
+        counts[st.pool_fleet == f] += k
+    n_points = st.n_points
+    busy = np.zeros((len(st.pool_fleet), n_points + 1))
+    start = st.gp(st.y_t)
+    back = np.minimum(st.gp(st.y_t + st.run_occ[st.y_run]), n_points)
+    pool = st.run_pool[st.y_run]
+    # the whole-trip rows each trip is in
+    row_ids: list[I64] = []
+    row_rhs: list[F64] = []
+    member: list[tuple[I64, I64]] = []
+    offset = 0
+    for name, (rows, yi, rhs) in pm.trip_rows.items():
+        rhs = (rhs_override or {}).get(name, rhs)
+        member.append((yi, rows + offset))
+        row_rhs.append(rhs)
+        offset += len(rhs)
+        row_ids.append(rows)
+    used = np.zeros(offset)
+    rhs_all = np.concatenate(row_rhs) if row_rhs else np.zeros(0)
+    ys = np.concatenate([m[0] for m in member]) if member else np.zeros(0, np.int64)
+    rs = np.concatenate([m[1] for m in member]) if member else np.zeros(0, np.int64)
+    order_m = np.argsort(ys, kind="stable")
+    ys, rs = ys[order_m], rs[order_m]
+    ptr = np.searchsorted(ys, np.arange(n + 1))
+    for y in np.flatnonzero(~todo & (out > 0)):  # decided trips hold their carriers first
+        rows = rs[ptr[y]:ptr[y + 1]]
+        busy[pool[y], start[y]:back[y]] += out[y]
+        used[rows] += out[y]
+    debt = np.zeros(len(st.run_fleet))
+    order = np.flatnonzero(todo)
+    order = order[np.lexsort((st.y_run[order], st.y_t[order]))]
+    last = np.zeros(len(st.run_fleet), dtype=np.int64) - 1
+    last[st.y_run[order]] = order  # the run's last departure takes whatever is left
+    for y in order:
+        r = st.y_run[y]
+        want = loads[y] + debt[r]
+        if want <= SLACK:
+            debt[r] = max(want, 0.0)
+            continue
+        p, a, b = pool[y], start[y], back[y]
+        rows = rs[ptr[y]:ptr[y + 1]]
+        free = counts[p] - busy[p, a:b].max() if b > a else counts[p]
+        room = (rhs_all[rows] - used[rows]).min() if len(rows) else np.inf
+        target = np.ceil(want - SLACK) if last[r] == y or loads[y] >= want else \
+            np.floor(want + 0.5)
+        k = max(0.0, min(float(target), np.floor(free + SLACK), np.floor(room + SLACK)))
+        debt[r] = want - k
+        if k <= 0:
+            continue
+        out[y] = k
+        busy[p, a:b] += k
+        used[rows] += k
+    return out
