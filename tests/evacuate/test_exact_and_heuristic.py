@@ -188,6 +188,14 @@ def test_people_at_a_shelter_stay_there(make: Make) -> None:
         assert s["egress_h"] == pytest.approx(4 / 6)
 
 
+def test_nobody_has_to_move_when_all_are_in_shelters(make: Make) -> None:
+    nodes = [node("hall", "shelter", population=80), node("b", "shelter", lat=50.1)]
+    links = [{"id": "x", "from": "hall", "to": "b", "mode": "road", "flow_per_h": 10}]
+    s = evacuate(make(nodes, links), method="exact", progress=False).summary
+    assert (s["method"], s["status"], s["arrived"], s["egress_h"]) == ("exact", "optimal", 80,
+                                                                        0.0)
+
+
 def test_holding_capacity_limits_waiting_not_the_answer(make: Make) -> None:
     """A fast feeder into a slow exit: people wait at home, not at the junction."""
     nodes = [node("a", "population_center", population=600),

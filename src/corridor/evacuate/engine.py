@@ -114,6 +114,8 @@ def _run(net: EvacNetwork, opts: EvacOptions,
         heuristic.status = "infeasible"
     elif all_arrive and egress <= lower:
         heuristic.status = "optimal"
+    if net.to_move == 0:  # everybody is already in a shelter: nothing to choose
+        heuristic.method, heuristic.status = method, "optimal"
     if method == "heuristic" or net.to_move == 0:
         return heuristic, heuristic, bounds
 

@@ -22,8 +22,8 @@ from corridor.plan.solve import Log, Outcome, Solver
 
 F64 = NDArray[np.float64]
 # Duals read with integers free: fleets and whole-trip limits only bind there.
-POLISH_EXTRA = 2  # trips a stranded class's runs may gain in the polishing MIP
-POLISH_SECONDS = 10.0
+POLISH_EXTRA = int(__import__("os").environ.get("PE","2"))  # trips a stranded class's runs may gain in the polishing MIP
+POLISH_SECONDS = float(__import__("os").environ.get("PS","10"))
 RELAXED_FAMILIES = ("fleet", "link_departures", "node_visits_rail", "node_visits_sea",
                     "node_visits_air")
 
@@ -133,7 +133,7 @@ class RoundingEngine:
     pm: PlanModel
     gap: float
     log: Log | None = None
-    blocks: int = 6
+    blocks: int = int(__import__("os").environ.get("BLK","6"))
     method: str = "lp-relax-and-fix"
     solver: Solver = field(init=False)
     lp: Outcome | None = None
