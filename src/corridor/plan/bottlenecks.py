@@ -39,6 +39,7 @@ class Candidate:
     predicted: float  # predicted fall of the objective for one more unit (>0: better)
     utilization: float | None = None
     verified: float | None = None  # actual fall when re-solved
+    verified_by: str = ""  # "mip": the whole plan re-solved; "lp": its LP relaxation
     closure_change: dict[str, float] = field(default_factory=dict)  # movement -> days earlier
     newly_closed: dict[str, float] = field(default_factory=dict)  # movement -> closure day
     before_after: dict[str, tuple[float, float]] = field(default_factory=dict)
@@ -54,9 +55,14 @@ class Candidate:
             "capacity": self.capacity,
             "predicted_days": round(self.predicted, 4),
             "verified_days": None if self.verified is None else round(self.verified, 4),
+            "verified_by": self.verified_by or None,
             "closure_change_days": {k: round(v, 3) for k, v in self.closure_change.items()},
             "explanation": self.explanation,
         }
+
+
+def _num(v: Any) -> float:
+    return float(v)
 
 
 def carrier_noun(pm: PlanModel, f: int) -> str:
@@ -95,28 +101,28 @@ def _describe(pm: PlanModel, ch: Change) -> tuple[str, str, str]:
         row = pm.scenario.links.loc[lid]
         ends = f"{row['from']}–{row['to']}, {row['mode']}"
         if ch.kind == "link":
-            cap = float(row["capacity_per_day"])
+            cap = _num(row["capacity_per_day"])
             return lid, f"one more departure per day on link {lid} ({ends}; {cap:g} → " \
                 f"{cap + 1:g})", f"{cap:g} departures/day"
-        cap = float(row["flow_per_h"])
+        cap = _num(row["flow_per_h"])
         return lid, f"10 % more road-march flow on link {lid} ({ends}; {cap:g} → " \
             f"{cap * 1.1:g} vehicles/h)", f"{cap:g} vehicles/h"
     nid = str(net.nodes.ids[ch.target])
     name = str(nodes.loc[nid, "name"])
     if ch.kind == "handling":
-        cap = float(nodes.loc[nid, "handling_t_per_day"])
+        cap = _num(nodes.loc[nid, "handling_t_per_day"])
         return nid, f"10 % more handling at {name} ({cap:,.0f} → {cap * 1.1:,.0f} t/day)", \
             f"{cap:,.0f} t/day"
     if ch.kind == "transshipment":
-        cap = float(nodes.loc[nid, "transship_t_per_day"])
+        cap = _num(nodes.loc[nid, "transship_t_per_day"])
         return nid, f"10 % more transshipment at {name} ({cap:,.0f} → {cap * 1.1:,.0f} " \
             "t/day)", f"{cap:,.0f} t/day"
     if ch.kind == "depot":
-        cap = float(nodes.loc[nid, "storage_t"])
+        cap = _num(nodes.loc[nid, "storage_t"])
         return nid, f"10 % more stock at depot {name} ({cap:,.0f} → {cap * 1.1:,.0f} t)", \
             f"{cap:,.0f} t"
     mode = ch.kind.split("_")[0]
-    cap = float(nodes.loc[nid, f"{mode}_per_day"])
+    cap = _num(nodes.loc[nid, f"{mode}_per_day"])
     what = {"rail": "train", "sea": "ship", "air": "aircraft"}[mode]
     return nid, f"one more {what} visit per day at {name} ({cap:g} → {cap + 1:g})", \
         f"{cap:g} {what} visits/day"
@@ -157,8 +163,6 @@ def candidates(duals: list[Duals]) -> list[Candidate]:
 def utilization(pm: PlanModel, trips: F64, x: F64, ch: Change, until_step: int) -> float | None:
     """Share of the resource the plan uses from day 0 to ``until_step``."""
     st, net = pm.st, pm.net
-    g = st.grid
-    days = max(g.day(until_step).item(), g.share_of_day())
     if ch.kind == "fleet":
         on = np.flatnonzero((st.run_pool[st.y_run] >= 0)
                             & (st.run_fleet[st.y_run] == ch.target) & (trips > 0))
@@ -208,7 +212,7 @@ def closure_changes(base: pd.DataFrame, new: pd.DataFrame
     closed: dict[str, float] = {}
     both: dict[str, tuple[float, float]] = {}
     for gid in base.index:
-        b, n = float(base.at[gid, "closure_day"]), float(new.at[gid, "closure_day"])
+        b, n = _num(base.at[gid, "closure_day"]), _num(new.at[gid, "closure_day"])
         if np.isnan(b) and not np.isnan(n):
             closed[str(gid)] = n
         elif not np.isnan(b) and not np.isnan(n) and abs(b - n) > 1e-6:
@@ -222,11 +226,12 @@ def explain(c: Candidate) -> str:
     if c.verified is None:
         return (f"{one} is worth about {c.predicted:.2f} days of priority-weighted "
                 "lateness (LP estimate, not re-solved)")
+    how = "re-solved" if c.verified_by == "mip" else "LP relaxation re-solved"
     if max(abs(c.verified), abs(c.predicted)) >= 0.005:
-        value = (f"priority-weighted days late {-c.verified:+.2f} (LP estimate "
+        value = (f"priority-weighted days late {-c.verified:+.2f} ({how}; dual estimate "
                  f"{-c.predicted:+.2f})")
     else:
-        value = f"objective {-c.verified:+.2g} (LP estimate {-c.predicted:+.2g})"
+        value = f"objective {-c.verified:+.2g} ({how}; dual estimate {-c.predicted:+.2g})"
     if c.newly_closed:
         gid, day = max(c.newly_closed.items(), key=lambda kv: -kv[1])
         return f"{one} lets {gid} close by day {day:.2f}; {value}"

@@ -2,113 +2,148 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from corridor.console import console, fail, load_or_exit
+from corridor.console import command_line, console, fail, load_or_exit
+
+
+def _slug(source: str) -> str:
+    name = Path(source).stem if source.endswith((".yaml", ".yml")) else Path(source).name
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "scenario"
+
+
+def _day(v: Any) -> str:
+    return "—" if v is None else f"{float(v):.2f}"
 
 
 def plan(
     scenario: Annotated[str, typer.Argument(help="scenario folder, YAML file or built-in name")],
-    out: Annotated[Path | None, typer.Option("--out", help="result folder")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="result folder (default results/<scenario>-plan)")] = None,
     sets: Annotated[list[str] | None, typer.Option(
-        "--set", help="what-if edit table.id.column=value (repeatable)")] = None,
-    time_limit: Annotated[float | None, typer.Option(help="wall-clock limit, seconds")] = None,
-    gap: Annotated[float, typer.Option(help="relative MIP gap accepted")] = 0.01,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress output")] = False,
+        "--set", help="what-if edit table.id.column=value (repeatable), e.g. "
+        "carriers.het.count=240")] = None,
+    time_limit: Annotated[float | None, typer.Option(
+        "--time-limit", help="seconds; the best plan found by then is written and marked "
+        "time_limit", min=1.0)] = None,
+    gap: Annotated[float, typer.Option(
+        "--gap", help="relative optimality gap to stop at", min=0.0, max=1.0)] = 0.01,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress or solver log")] = False,
 ) -> None:
-    """Plan a deployment: closure per movement, what binds and what one more is worth."""
+    """Plan a deployment: when each movement closes, what binds and what one more unit of
+    it is worth, and why a movement cannot close. Ctrl-C stops the solver and writes the
+    best plan so far."""
     from corridor.plan import solve_plan
 
     s = load_or_exit(scenario, sets or [])
-    folder = out or Path("results") / f"{_slug(s.name)}-plan"
+    folder = out or Path("results") / f"{_slug(scenario)}-plan"
+    result = solve_plan(s, time_limit=time_limit, mip_gap=gap, progress=not quiet)
+    result.summary["command"] = command_line()
+    result.summary["sets"] = list(sets or [])
     try:
-        result = solve_plan(s, time_limit=time_limit, mip_gap=gap, progress=not quiet)
-    except KeyboardInterrupt:
-        fail("interrupted before any plan was found; nothing written", code=130)
-    result.summary.setdefault("scenario_source", str(s.source) if s.source else scenario)
-    if sets:
-        result.summary["what_if"] = list(sets)
-    result.write(folder)
-    _print_plan(result.summary)
-    console.print(f"written to [bold]{folder}[/]")
+        result.write(folder)
+    except OSError as e:
+        fail(f"cannot write results to {folder}: {e.strerror or e}")
+    if not quiet:
+        _print_plan(result.summary)
+    sm = result.summary
+    console.print(f"[bold]{sm['status']}[/] closure day {_day(sm['closure_day'])}, gap "
+                  f"{'—' if sm.get('gap') is None else format(sm['gap'], '.2%')}, "
+                  f"{sm['wall_seconds']:.1f} s → {folder}")
 
 
-def _slug(name: str) -> str:
-    return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-") or "scenario"
-
-
-def _fmt(v: Any) -> str:
-    return "-" if v is None else f"{v:.2f}"
-
-
-def _print_plan(summary: dict[str, Any]) -> None:
+def _print_plan(sm: dict[str, Any]) -> None:
     from rich.table import Table
 
-    t = Table(title=f"{summary.get('scenario', '')}: plan {summary.get('status')}")
-    for c in ("movement", "due day", "closure day", "late days"):
-        t.add_column(c, justify="left" if c == "movement" else "right")
-    for m in summary.get("movements", []):
-        late = m.get("late_days")
-        style = "red" if late is None or late > 0 else ""
-        t.add_row(str(m["id"]), _fmt(m.get("due_day")), _fmt(m.get("closure_day")),
-                  _fmt(late), style=style)
+    t = Table(title=f"{sm['scenario']}: movements", title_justify="left")
+    for col, j in (("movement", "left"), ("prio", "right"), ("due", "right"),
+                   ("closure", "right"), ("late", "right"), ("arrived", "right")):
+        t.add_column(col, justify=j)  # type: ignore[arg-type]
+    for m in sm["movements"]:
+        late = m["late_days"]
+        style = "red" if m["closure_day"] is None else ("yellow" if late and late > 0 else "")
+        t.add_row(m["id"], str(m["priority"]), _day(m["due_day"]), _day(m["closure_day"]),
+                  _day(late), f"{m['share_arrived']:.0%}", style=style)
     console.print(t)
-    console.print(f"closure (all movements): day {_fmt(summary.get('closure_day'))}")
-    for b in summary.get("bottlenecks", [])[:5]:
-        console.print(f"  binds: {b.get('kind')} {b.get('id')}: {b.get('explanation', '')}")
-    for u in summary.get("unmet", []):
-        console.print(f"  [red]unmet[/] {u.get('movement')}: {u.get('reason')}")
+    if sm["bottlenecks"]:
+        console.print("[bold]Bottlenecks[/] (what one more unit is worth):")
+        for i, b in enumerate(sm["bottlenecks"], 1):
+            use = "" if b["utilization"] is None else f" [{b['utilization']:.0%} used]"
+            console.print(f" {i}. {b['kind']} {b['id']}{use}: {b['explanation']}",
+                          soft_wrap=True, markup=False)
+    if sm["unmet"]:
+        console.print("[bold red]Cannot close inside the horizon:[/]")
+        for u in sm["unmet"]:
+            console.print(f" - {u['movement']}: {u['reason']}", soft_wrap=True, markup=False)
+
+
+def _read(folder: Path) -> dict[str, Any]:
+    p = Path(folder) / "summary.json"
+    if not p.is_file():
+        fail(f"{folder}: no summary.json (not a result folder)")
+    try:
+        data: dict[str, Any] = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        fail(f"{p}: cannot read ({e})")
+    if data.get("kind") != "plan" or not isinstance(data.get("movements"), list):
+        fail(f"{p}: not a plan result (kind {data.get('kind')!r}); compare takes two "
+             "`corridor plan` folders")
+    return data
+
+
+def _delta(a: Any, b: Any) -> str:
+    if a is None and b is None:
+        return ""
+    if a is None:
+        return "now closes"
+    if b is None:
+        return "no longer closes"
+    d = float(b) - float(a)
+    return "" if abs(d) < 1e-9 else f"{d:+.2f}"
 
 
 def compare(
-    first: Annotated[Path, typer.Argument(help="first plan (or simulation) folder")],
-    second: Annotated[Path, typer.Argument(help="second folder")],
+    first: Annotated[Path, typer.Argument(help="a plan result folder")],
+    second: Annotated[Path, typer.Argument(help="another plan result folder")],
 ) -> None:
-    """Per-movement difference between two result folders (second minus first)."""
+    """Per-movement difference between two plans (closure and lateness), and overall."""
     from rich.table import Table
 
-    from corridor.results import read_summary
-
-    sums = []
-    for d in (first, second):
-        try:
-            sums.append(read_summary(d))
-        except (OSError, ValueError) as e:
-            fail(f"{d}: cannot read summary.json ({e})")
-    a, b = ({m["id"]: m for m in s.get("movements", [])} for s in sums)
-    t = Table(title=f"{first} → {second}")
-    for c in ("movement", "closure 1", "closure 2", "Δ closure (days)", "late 1", "late 2"):
-        t.add_column(c, justify="left" if c == "movement" else "right")
-    for mid in sorted(set(a) | set(b)):
-        c1, c2 = _closure(a.get(mid)), _closure(b.get(mid))
-        delta = None if c1 is None or c2 is None else c2 - c1
-        style = "green" if delta is not None and delta < 0 else (
-            "red" if delta is not None and delta > 0 else "")
-        t.add_row(mid, _fmt(c1), _fmt(c2), _fmt(delta), _fmt(_late(a.get(mid))),
-                  _fmt(_late(b.get(mid))), style=style)
+    a, b = _read(first), _read(second)
+    ma = {m["id"]: m for m in a["movements"]}
+    mb = {m["id"]: m for m in b["movements"]}
+    t = Table(title=f"{first} → {second}", title_justify="left")
+    for col in ("movement", "closure", "→", "Δ days", "late", "→ ", "Δ late"):
+        t.add_column(col, justify="left" if col == "movement" else "right")
+    changed = 0
+    for mid in list(ma) + [m for m in mb if m not in ma]:
+        x, y = ma.get(mid), mb.get(mid)
+        if x is None or y is None:
+            t.add_row(mid, _day(x and x["closure_day"]), _day(y and y["closure_day"]),
+                      "only in " + ("second" if x is None else "first"), "", "", "")
+            changed += 1
+            continue
+        dc = _delta(x["closure_day"], y["closure_day"])
+        dl = _delta(x["late_days"], y["late_days"])
+        changed += bool(dc or dl)
+        better = (y["closure_day"] is not None and x["closure_day"] is None) or \
+            (dc.startswith("-"))
+        style = "green" if better else ("red" if dc and not better else "")
+        t.add_row(mid, _day(x["closure_day"]), _day(y["closure_day"]), dc,
+                  _day(x["late_days"]), _day(y["late_days"]), dl, style=style)
     console.print(t)
-    o1, o2 = (_closure({"closure_day": s.get("closure_day")}) for s in sums)
-    console.print(f"overall closure: {_fmt(o1)} → {_fmt(o2)}")
-
-
-def _closure(m: dict[str, Any] | None) -> float | None:
-    if m is None:
-        return None
-    v = m.get("closure_day")
-    if isinstance(v, dict):  # a simulation summary: compare the mean
-        v = v.get("mean")
-    return None if v is None else float(v)
-
-
-def _late(m: dict[str, Any] | None) -> float | None:
-    if m is None:
-        return None
-    v = m.get("late_days")
-    return None if v is None else float(v)
+    for label, key in (("closure day", "closure_day"),
+                       ("priority-weighted days late", "priority_weighted_late_days")):
+        console.print(f"{label}: {_day(a.get(key))} → {_day(b.get(key))} "
+                      f"{_delta(a.get(key), b.get(key))}")
+    console.print(f"cannot close: {len(a['unmet'])} → {len(b['unmet'])}; status "
+                  f"{a['status']} → {b['status']}; {changed} movement(s) changed")
 
 
 COMMANDS: dict[str, Callable[..., None]] = {"plan": plan, "compare": compare}

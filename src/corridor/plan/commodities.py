@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -120,7 +120,7 @@ def merge_classes(classes: list[CargoClass], thresholds: NDArray[np.float64]
 
 def _movement_commodities(scenario: Scenario, net: Network, mid: str, start: int
                           ) -> list[Commodity]:
-    m = scenario.movements.loc[mid]
+    m: Any = scenario.movements.loc[mid]
     classes = merge_classes(cargo_classes(scenario, mid, net), mlc_thresholds(net))
     seats = sum(c.seats for c in classes if c.kind == "item" and c.self_moving)
     casualty = str(m["kind"]) == "casualty"

@@ -19,10 +19,10 @@ from corridor.plan.services import SINK
 
 I64 = NDArray[np.int64]
 F64 = NDArray[np.float64]
-EARLY = float(__import__("os").environ.get("EW","0.01"))  # weight of a day in transit relative to a day late (earliest arrival)
+EARLY = 0.01  # weight of a day in transit relative to a day late (earliest arrival)
 NEVER_EXTRA_DAYS = 30.0  # cargo never delivered counts as this much later than the horizon
-TRIP_WEIGHT = float(__import__("os").environ.get("TW","1e-5"))  # every trip costs a little, so no needless trips are planned
-COST_WEIGHT = float(__import__("os").environ.get("CW","1e-4"))  # cost_per_km scaled so the dearest trip costs this many days
+TRIP_WEIGHT = 1e-5  # every trip costs a little, so no needless trips are planned
+COST_WEIGHT = 1e-4  # cost_per_km scaled so the dearest trip costs this many days
 
 
 def _keys(*cols: I64) -> tuple[I64, I64]:
@@ -48,6 +48,12 @@ def usage(pm: PlanModel) -> tuple[F64, F64, F64]:
     return slot[m] * q, pax[m] * q, lit[m] * q
 
 
+def total_usage(pm: PlanModel) -> F64:
+    """Carrier-loads per flow variable, all kinds together."""
+    slot, pax, lit = usage(pm)
+    return slot + pax + lit
+
+
 def mixed_trips(pm: PlanModel) -> NDArray[np.bool_]:
     """Trips whose loads mix cargo kinds (vehicles and seats, say): they need their own
     trip variable, since a carrier takes each kind up to its own limit."""
@@ -64,12 +70,10 @@ def define_variables(pm: PlanModel) -> None:
     if pm.trips == "integer":
         pm.y = lp.variables("trips", st.n_y, integer=True)
         pm.y_var = pm.y
-    elif pm.trips == "aggregate":
+    else:
         mixed = np.flatnonzero(mixed_trips(pm))
         pm.y = lp.variables("trips", len(mixed))
         pm.y_var[mixed] = pm.y
-    else:
-        pm.y = lp.variables("trips", 0)
     pm.h = lp.variables("hold", st.n_h)
     pm.idle = lp.variables("idle", st.n_idle)
 
@@ -88,7 +92,7 @@ def trip_terms(pm: PlanModel, yi: I64, val: F64) -> tuple[I64, I64, F64]:
         order = carried[np.argsort(st.x_y[carried], kind="stable")]
         ptr = np.zeros(st.n_y + 1, dtype=np.int64)
         np.cumsum(np.bincount(st.x_y[carried], minlength=st.n_y), out=ptr[1:])
-        load = sum(usage(pm))
+        load = total_usage(pm)
         cnt = ptr[yi[agg] + 1] - ptr[yi[agg]]
         e = np.repeat(agg, cnt)
         first = np.repeat(np.cumsum(cnt) - cnt, cnt)
@@ -190,28 +194,23 @@ def slot_coefficients(pm: PlanModel) -> tuple[F64, F64, F64]:
 
 def define_trip_capacity(pm: PlanModel) -> None:
     """Cargo on a run at a step fits the trips planned there: deck/mass slots, seats,
-    litters (per-trip capacities of docs/model.md, "Carriers"). Only for trips that
-    are variables, or given (``fixed``)."""
+    litters (per-trip capacities of docs/model.md, "Carriers"), for trips that are
+    variables (in the aggregate model the others *are* their cargo's carrier-loads)."""
     st = pm.st
     carried = np.flatnonzero(st.x_y >= 0)
     for name, load in zip(("trip_slots", "trip_seats", "trip_litters"), usage(pm),
                           strict=True):
         sel = carried[load[carried] > 0]
-        if pm.trips != "fixed":
-            sel = sel[pm.y_var[st.x_y[sel]] >= 0]
+        sel = sel[pm.y_var[st.x_y[sel]] >= 0]
         if not len(sel):
             continue
         ys = np.unique(st.x_y[sel])
         local = np.full(st.n_y, -1, dtype=np.int64)
         local[ys] = np.arange(len(ys))
-        if pm.trips == "fixed":
-            pm.lp.rows(name, len(ys), local[st.x_y[sel]], pm.x[sel], load[sel], "<=",
-                       pm.y_fixed[ys])
-        else:
-            rows = np.concatenate([local[st.x_y[sel]], np.arange(len(ys))])
-            cols = np.concatenate([pm.x[sel], pm.y_var[ys]])
-            vals = np.concatenate([load[sel], -np.ones(len(ys))])
-            pm.lp.rows(name, len(ys), rows, cols, vals, "<=", 0.0)
+        rows = np.concatenate([local[st.x_y[sel]], np.arange(len(ys))])
+        cols = np.concatenate([pm.x[sel], pm.y_var[ys]])
+        vals = np.concatenate([load[sel], -np.ones(len(ys))])
+        pm.lp.rows(name, len(ys), rows, cols, vals, "<=", 0.0)
         pm.meta[name] = {"y": ys}
 
 
@@ -221,7 +220,7 @@ def define_fleet_cycling(pm: PlanModel) -> None:
     the fleet loads next)."""
     st = pm.st
     P = len(st.pool_fleet)
-    if P == 0 or pm.trips == "fixed":
+    if P == 0:
         return
     n_points = st.n_points
     sizes = np.diff(st.idle_off)
@@ -288,8 +287,6 @@ def _windowed_rows(pm: PlanModel, name: str, obj: I64, step: I64, yi: I64,
     """Whole-trip limits: per day (``floor`` of the day's capacity) and, when decisions
     are finer than a day, per decision step too (``ceil`` of the step's share), so that
     8 departures a day are 2 every 6 h and 9 a day are at most 3 in any 6 h."""
-    if pm.trips == "fixed":
-        return
     st = pm.st
     T, g = st.grid.steps, st.g
     keep = step < T
@@ -501,10 +498,8 @@ def define_objective(pm: PlanModel) -> None:
         trip_cost = pm.scenario.carriers["cost_per_km"].to_numpy(dtype=float)[f] * \
             st.run_km[st.y_run]
         top = float(trip_cost.max()) if len(trip_cost) and trip_cost.max() > 0 else 1.0
-        if pm.trips != "fixed":
-            e, c, v = trip_terms(pm, np.arange(st.n_y),
-                                 TRIP_WEIGHT + COST_WEIGHT * trip_cost / top)
-            lp.cost(c, v)
+        _, c, v = trip_terms(pm, np.arange(st.n_y), TRIP_WEIGHT + COST_WEIGHT * trip_cost / top)
+        lp.cost(c, v)
 
 
 FAMILIES = (

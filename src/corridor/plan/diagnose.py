@@ -82,12 +82,21 @@ def _fleet_need(pm: PlanModel, c: Commodity, f: int, remaining: float) -> str:
             f"{days:.1f} days of round trips for its {n} carriers")
 
 
+def provable(pm: PlanModel, c: Commodity) -> bool:
+    """No route, or none that arrives before the horizon: capacity would not help."""
+    st = pm.st
+    if c.index in pm.services.no_route:
+        return True
+    live_sink = (st.mv_com == c.index) & (st.mv_hout == SINK) & (st.mv_hi >= st.mv_lo)
+    return not live_sink.any() and c.index not in pm.narrowed
+
+
 def class_reason(pm: PlanModel, sol: Solution, c: Commodity, binding: list[Candidate]) -> str:
     st = pm.st
     if c.index in pm.services.no_route:
         return pm.services.no_route[c.index]
     live_sink = (st.mv_com == c.index) & (st.mv_hout == SINK) & (st.mv_hi >= st.mv_lo)
-    if not live_sink.any():
+    if not live_sink.any() and c.index not in pm.narrowed:
         return _fastest(pm, c) or "no route arrives before the horizon"
     share = sol.delivered[c.index] / max(c.quantity, 1e-12)
     fleets, links, nodes = _uses(pm, c.index)
@@ -116,7 +125,7 @@ def class_reason(pm: PlanModel, sol: Solution, c: Commodity, binding: list[Candi
 
 
 def unmet(pm: PlanModel, sol: Solution, binding: list[Candidate]) -> list[dict[str, Any]]:
-    out = []
+    out: list[dict[str, Any]] = []
     for g in pm.groups:
         short = [pm.coms[i] for i in g.commodities
                  if sol.delivered[i] < pm.coms[i].quantity * (1 - 1e-6) - 1e-6]
@@ -126,12 +135,14 @@ def unmet(pm: PlanModel, sol: Solution, binding: list[Candidate]) -> list[dict[s
             out.append({"movement": g.id, "reason": "nothing to move inside the horizon",
                         "classes": []})
             continue
-        classes = [{"class": c.label, "what": c.describe,
+        classes: list[dict[str, Any]] = [{"class": c.label, "what": c.describe,
                     "arrived": round(float(sol.delivered[c.index]), 3),
-                    "reason": class_reason(pm, sol, c, binding)} for c in short]
-        seen: dict[str, list[str]] = {}
+                    "reason": class_reason(pm, sol, c, binding),
+                    "provable": provable(pm, c)} for c in short]
+        seen: dict[str, list[str]] = {}  # reason -> classes it explains
         for cl in classes:
             seen.setdefault(str(cl["reason"]), []).append(str(cl["what"]))
         reason = "; ".join(f"{', '.join(whats)}: {r}" for r, whats in seen.items())
-        out.append({"movement": g.id, "reason": reason, "classes": classes})
+        out.append({"movement": g.id, "reason": reason, "classes": classes,
+                    "provable": any(bool(cl["provable"]) for cl in classes)})
     return out

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+import highspy
 import numpy as np
 from numpy.typing import NDArray
 
@@ -22,8 +23,8 @@ from corridor.plan.solve import Log, Outcome, Solver
 
 F64 = NDArray[np.float64]
 # Duals read with integers free: fleets and whole-trip limits only bind there.
-POLISH_EXTRA = int(__import__("os").environ.get("PE","2"))  # trips a stranded class's runs may gain in the polishing MIP
-POLISH_SECONDS = float(__import__("os").environ.get("PS","10"))
+POLISH_EXTRA = 2  # trips a stranded class's runs may gain in the polishing MIP
+POLISH_SECONDS = 10.0
 RELAXED_FAMILIES = ("fleet", "link_departures", "node_visits_rail", "node_visits_sea",
                     "node_visits_air")
 
@@ -109,6 +110,13 @@ class ExactEngine:
         return [Duals(self.pm, _family_duals(self.pm, relaxed, RELAXED_FAMILIES)),
                 Duals(self.pm, _family_duals(self.pm, fixed, None, RELAXED_FAMILIES))]
 
+    verified_by = "mip"
+
+    @property
+    def verify_base(self) -> Solved:
+        assert self.solved is not None
+        return self.solved
+
     def resolve(self, change: changes.Change, deadline: float | None) -> Solved | None:
         assert self.solved is not None
         undo = changes.apply(self.pm, self.solver, change)
@@ -133,14 +141,14 @@ class RoundingEngine:
     pm: PlanModel
     gap: float
     log: Log | None = None
-    blocks: int = int(__import__("os").environ.get("BLK","6"))
+    blocks: int = 6
     method: str = "lp-relax-and-fix"
     solver: Solver = field(init=False)
     lp: Outcome | None = None
     final: Outcome | None = None
     solved: Solved | None = None
     trips: F64 = field(default_factory=lambda: np.zeros(0))
-    _basis: object = None
+    _basis: highspy.HighsBasis | None = None
 
     def __post_init__(self) -> None:
         self.solver = Solver(self.pm.lp, self.log)
@@ -190,9 +198,9 @@ class RoundingEngine:
                                  lp.status, time.perf_counter() - t0)
             return self.solved
         final, self.trips = self._relax_and_fix(lp, deadline)
+        self.final = final  # every trip whole: its duals price the plan's limits
         if final.status == "optimal":
             final = self._polish(final, deadline)
-        self.final = final
         gap = max(0.0, (final.objective - lp.objective) / max(abs(final.objective), 1e-9))
         self.solved = Solved(final.values, final.objective, lp.objective, gap, final.status,
                              time.perf_counter() - t0)
@@ -225,11 +233,13 @@ class RoundingEngine:
             o = self.solver.mip(limit, self.gap, start=final.values)
         finally:
             self.solver.h.changeColsIntegrality(len(c), c, np.zeros(len(c), dtype=np.uint8))
-        if np.isfinite(o.objective) and o.objective < final.objective - 1e-9:
+        better = np.isfinite(o.objective) and o.objective < final.objective - 1e-9
+        if better:
             self.trips[free] = np.round(o.values[pm.y_var[free]])
         self._fix(free, self.trips)
-        again = self.solver.solve_lp(_left(deadline))
-        return again if again.status == "optimal" else final
+        if not better:
+            return final
+        return Outcome("optimal", o.objective, o.objective, 0.0, o.seconds, o.values)
 
     def duals(self, deadline: float | None) -> list[Duals]:
         """Duals of fleets and whole-trip limits from the LP relaxation, of the rest
@@ -239,23 +249,28 @@ class RoundingEngine:
                 Duals(self.pm, _family_duals(self.pm, self.final, None, RELAXED_FAMILIES))]
 
     def resolve(self, change: changes.Change, deadline: float | None) -> Solved | None:
-        assert self.solved is not None
+        """Re-solve the LP relaxation with one more unit, from its optimal basis (the
+        comparison is relaxation to relaxation: see :attr:`verify_base`)."""
+        assert self.solved is not None and self.lp is not None
         everything = np.arange(self.pm.st.n_y)
         self._fix(everything, None)
         undo = changes.apply(self.pm, self.solver, change)
         try:
-            if self._basis is not None:  # start from the relaxation's optimum, not the plan's
+            if self._basis is not None:
                 self.solver.h.setBasis(self._basis)
             lp = self.solver.solve_lp(_left(deadline))
-            if lp.status != "optimal":
-                return None
-            extra = {change.target: 1} if change.kind == "fleet" else {}
-            out, _ = self._relax_and_fix(lp, deadline, extra,
-                                         changes.trip_rhs_override(self.pm, change))
         finally:
             undo()
             self._fix(everything, self.trips)
-        if out.status != "optimal":
+        if lp.status != "optimal":
             return None
-        gap = max(0.0, (out.objective - lp.objective) / max(abs(out.objective), 1e-9))
-        return Solved(out.values, out.objective, lp.objective, gap, out.status, out.seconds)
+        return Solved(lp.values, lp.objective, lp.objective, 0.0, lp.status, lp.seconds)
+
+    @property
+    def verify_base(self) -> Solved:
+        """What re-solves compare with: the LP relaxation."""
+        assert self.lp is not None
+        lp = self.lp
+        return Solved(lp.values, lp.objective, lp.objective, 0.0, lp.status, lp.seconds)
+
+    verified_by = "lp"

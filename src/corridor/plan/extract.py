@@ -34,30 +34,30 @@ def read_solution(pm: PlanModel, values: F64) -> Solution:
     x = np.maximum(values[pm.x], 0.0) * pm.quantity[st.mv_com[st.x_move]] if st.n_x \
         else np.zeros(0)
     x[x < TOL] = 0.0
-    if pm.trips == "fixed":
-        y = pm.y_fixed.astype(float)
-    elif pm.trips == "integer":
-        y = np.round(values[pm.y_var]) if st.n_y else np.zeros(0)
+    y: F64
+    if pm.trips == "integer":
+        y = np.round(values[pm.y_var]).astype(float) if st.n_y else np.zeros(0)
     else:  # carrier-loads of the flows (fractional), or the run's own trip variable
-        from corridor.plan.constraints import usage
+        from corridor.plan.constraints import total_usage
 
-        load = sum(usage(pm)) * np.maximum(values[pm.x], 0.0)
+        load = total_usage(pm) * np.maximum(values[pm.x], 0.0)
         carried = st.x_y >= 0
-        y = np.bincount(st.x_y[carried], weights=load[carried], minlength=st.n_y)
+        y = np.bincount(st.x_y[carried], weights=load[carried],
+                        minlength=st.n_y).astype(float)
         own = pm.y_var >= 0
         y[own] = values[pm.y_var[own]]
     C = len(pm.coms)
     sink = np.flatnonzero((st.mv_hout[st.x_move] == SINK) & (x > 0))
     com = st.mv_com[st.x_move[sink]]
     arr = (st.x_t[sink] * st.grid.step_h + st.run_hours[st.mv_run[st.x_move[sink]]]) / 24.0
-    delivered = np.bincount(com, weights=x[sink], minlength=C)
+    delivered = np.bincount(com, weights=x[sink], minlength=C).astype(float)
     last = np.full(C, -np.inf)
     np.maximum.at(last, com, arr)
     last = np.where(np.isfinite(last), last, np.nan)
     q = pm.quantity
     done = delivered >= q * (1 - 1e-6) - TOL
-    closure = np.where(done, np.where(q > 0, last, 0.0), np.nan)
-    return Solution(x, y, delivered, closure, last)
+    closure = np.where(done, np.where(q > 0, last, 0.0), np.nan).astype(float)
+    return Solution(x, y.astype(float), delivered, closure, last.astype(float))
 
 
 def group_closures(pm: PlanModel, sol: Solution) -> pd.DataFrame:
@@ -92,7 +92,8 @@ def arrivals(pm: PlanModel, sol: Solution) -> pd.DataFrame:
     sw = np.array([c.share_weight for c in pm.coms])
     share = sol.x[sink] / np.maximum(pm.quantity[com], 1e-12) * sw[com]
     frame = pd.DataFrame({"g": group_of[com], "day": np.round(day, 6), "share": share})
-    frame = frame.groupby(["g", "day"], as_index=False)["share"].sum().sort_values(["g", "day"])
+    frame = frame.groupby(["g", "day"], as_index=False).agg(share=("share", "sum"))
+    frame = frame.sort_values(by=["g", "day"])
     frame["share"] = frame.groupby("g")["share"].cumsum().clip(upper=1.0)
     ids = np.array([g.id for g in pm.groups], dtype=object)
     return pd.DataFrame({"movement": ids[frame["g"].to_numpy()] if len(frame) else [],
@@ -165,18 +166,23 @@ def flows(pm: PlanModel, sol: Solution) -> pd.DataFrame:
 
 
 def trips(pm: PlanModel, sol: Solution) -> pd.DataFrame:
-    """Carrier trips per run and departure step."""
+    """Carrier trips per run and departure step, with each leg's link, start node and
+    the day the carriers enter it (to check departure limits per link and day)."""
     st, net = pm.st, pm.net
     sel = np.flatnonzero(sol.y > 0)
     run = st.y_run[sel]
     t = st.y_t[sel]
-    links = [";".join(str(net.link_ids[net.arcs.link[a]])
-                      for a in st.run_arc[st.run_arc_ptr[r]:st.run_arc_ptr[r + 1]]) for r in run]
+    legs = [st.run_arc[st.run_arc_ptr[r]:st.run_arc_ptr[r + 1]] for r in run]
+    entry = [np.asarray(pm.services.runs[int(r)].entry_h) for r in run]
     return pd.DataFrame({
         "fleet": net.fleets.ids[st.run_fleet[run]].astype(str),
         "from": net.nodes.ids[st.run_start[run]].astype(str),
         "to": net.nodes.ids[st.run_end[run]].astype(str),
-        "links": links,
+        "links": [";".join(str(net.link_ids[net.arcs.link[a]]) for a in arcs) for arcs in legs],
+        "leg_links": [[str(net.link_ids[net.arcs.link[a]]) for a in arcs] for arcs in legs],
+        "leg_from": [[str(net.nodes.ids[net.arcs.src[a]]) for a in arcs] for arcs in legs],
+        "leg_enter_day": [list((tt * st.grid.step_h + e) / 24.0) for tt, e in
+                          zip(t, entry, strict=True)],
         "depart_day": st.grid.day(t),
         "arrive_day": (t * st.grid.step_h + st.run_hours[run]) / 24.0,
         "back_day": st.grid.day(t + st.run_occ[run]),

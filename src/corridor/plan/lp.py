@@ -121,7 +121,7 @@ def _add_csr(model: linopy.Model, name: str, row: I64, col: I64, val: F64, sign:
         csr = sparse.csr_array((val, (row, col)), shape=(n, model._xCounter))
         csr.sum_duplicates()
         idx = pd.RangeIndex(n, name=f"{name}_r")
-        con = CSRConstraint(csr, np.arange(n), rhs, sign, Grid({idx.name: idx}), model)
+        con = CSRConstraint(csr, np.arange(n), rhs, sign, Grid({f"{name}_r": idx}), model)
         c = model.add_constraints(con, name=name, freeze=True)
         return np.asarray(c.labels.values, dtype=np.int64).ravel()
     except (TypeError, AttributeError, ValueError):

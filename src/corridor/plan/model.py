@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -35,19 +36,18 @@ class PlanModel:
     h: I64 = field(default_factory=lambda: np.zeros(0, np.int64))
     idle: I64 = field(default_factory=lambda: np.zeros(0, np.int64))
     # How carrier trips enter the model: "integer" (a whole-number variable per run and
-    # step: the MIP), "aggregate" (trips = carrier-loads of the flows, the LP a rounding
-    # starts from; a run mixing cargo kinds keeps a continuous trip variable) or "fixed"
-    # (trips given in ``y_fixed``, only the cargo flows are solved).
+    # step) or "aggregate" (trips = the carrier-loads of the flows: the smaller LP of
+    # the coarse pass; a run mixing cargo kinds keeps a continuous trip variable).
     trips: str = "integer"
     y_var: I64 = field(default_factory=lambda: np.zeros(0, np.int64))  # label per trip or -1
-    y_fixed: F64 = field(default_factory=lambda: np.zeros(0))
     # whole-trip rows (row ids, trip index, rhs) the rounding must respect
     trip_rows: dict[str, tuple[I64, I64, F64]] = field(default_factory=dict)
     # row meaning per family: arrays aligned with the family's rows
-    meta: dict[str, dict[str, NDArray[np.generic]]] = field(default_factory=dict)
+    meta: dict[str, dict[str, NDArray[Any]]] = field(default_factory=dict)
     cost_never: F64 = field(default_factory=lambda: np.zeros(0))  # per commodity
     solution_values: F64 = field(default_factory=lambda: np.zeros(0))  # per variable label
     row_activity: dict[str, F64] = field(default_factory=dict)  # per family row, last LP
+    narrowed: set[int] = field(default_factory=set)  # commodities whose moves a coarse pass cut
 
     @property
     def groups_of(self) -> list[str]:

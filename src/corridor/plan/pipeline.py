@@ -32,14 +32,16 @@ from corridor.plan.engine import ExactEngine, RoundingEngine, Solved
 from corridor.plan.model import PlanModel, define_all
 from corridor.plan.progress import Reporter
 from corridor.plan.result import PlanResult, expected_losses, movement_rows, summary
-from corridor.plan.solve import Solver
 from corridor.plan.services import Services, build_services
+from corridor.plan.solve import Solver
 from corridor.plan.structure import Structure, build_structure
 from corridor.plan.timegrid import TimeGrid
 from corridor.scenario import Scenario
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
+ABS_GAP = 0.01  # objective units (priority-weighted days): closer than this is optimal
+LATER_DAYS = 3  # a fine plan may depart this many days after the coarse plan did
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,8 @@ def _model(ctx: Context, net: Any, coms: list[Any], groups: list[Any], sv: Servi
     return pm
 
 
-def _restrict(pm: PlanModel, values: F64, slack_days: float
-              ) -> tuple[Services, tuple[I64, I64], F64]:
+def _restrict(pm: PlanModel, values: F64
+              ) -> tuple[Services, tuple[I64, I64], set[int]]:
     """Keep what the coarse plan uses: for each cargo class, the stretches (from hold,
     to hold) it sends cargo along, by every fleet that can run them; windows a day (or
     a coarse step) either side of its departures. Classes the coarse plan leaves short
@@ -94,15 +96,15 @@ def _restrict(pm: PlanModel, values: F64, slack_days: float
     s_lo = pd.Series(lo).groupby(stretch).transform("min").to_numpy()
     s_hi = pd.Series(hi).groupby(stretch).transform("max").to_numpy()
     keep = (s_hi >= 0) | short[st.mv_com]
-    pad = max(st.g, round(st.grid.steps_per_day))
+    day = round(st.grid.steps_per_day)
     full = short[st.mv_com] | (s_hi < 0)
-    b_lo = np.where(full, 0, np.maximum(s_lo - pad, 0))
-    b_hi = np.where(full, st.grid.steps, s_hi + pad)
+    b_lo = np.where(full, 0, np.maximum(s_lo - max(st.g, day), 0))
+    b_hi = np.where(full, st.grid.steps, s_hi + max(st.g, LATER_DAYS * day))
     sv = copy.copy(pm.services)
     idx = np.flatnonzero(keep)
     sv.moves = [pm.services.moves[i] for i in idx]
-    slack = np.where(short, np.inf, slack_days)
-    return sv, (b_lo[idx].astype(np.int64), b_hi[idx].astype(np.int64)), slack
+    narrowed = {int(c) for c in np.flatnonzero(~short)}
+    return sv, (b_lo[idx].astype(np.int64), b_hi[idx].astype(np.int64)), narrowed
 
 
 def ctx_slack(coms: list[Any], days: float) -> F64:
@@ -159,13 +161,15 @@ def _plan(ctx: Context) -> PlanResult:
                       "seconds": round(time.perf_counter() - ts, 3), "status": lp_c.status,
                       "objective": lp_c.objective}
             tb = time.perf_counter()
+            narrowed: set[int] = set()
             if lp_c.status == "optimal":
-                sv_f, bounds, slack_f = _restrict(pm_c, lp_c.values, opts.late_slack_days)
+                sv_f, bounds, narrowed = _restrict(pm_c, lp_c.values)
             else:
-                sv_f, bounds, slack_f = sv, None, slack
+                sv_f, bounds = sv, None
             st = build_structure(net, sv_f, coms, grid, factors, budget=opts.fine_budget,
-                                 late_slack_days=slack_f, move_bounds=bounds)
+                                 move_bounds=bounds)
             pm = _model(ctx, net, coms, groups, sv_f, st, factors, "integer")
+            pm.narrowed = narrowed
             engine = RoundingEngine(pm, ctx.mip_gap, rep.log)
             build_t += time.perf_counter() - tb
         rep.note(f"{'MIP' if exact else 'LP + rounding'}: {engine.solver.n_cols:,} variables, "
@@ -208,6 +212,9 @@ def _bottlenecks(ctx: Context, engine: ExactEngine | RoundingEngine, plan_pm: Pl
         pm = engine.pm if c.change.family() in plan_pm.trip_rows or c.change.kind == "fleet" \
             or c.change.family() not in plan_pm.lp.families else plan_pm
         c.utilization = bottlenecks.utilization(pm, sol.y, solved.values, c.change, until)
+    base = engine.verify_base
+    base_closures = closures if base is solved else extract.group_closures(
+        plan_pm, extract.read_solution(plan_pm, base.values))
     for c in cands[:ctx.options.verify]:
         left = ctx.left()
         if left is not None and left < 2.0:
@@ -217,11 +224,12 @@ def _bottlenecks(ctx: Context, engine: ExactEngine | RoundingEngine, plan_pm: Pl
         again = engine.resolve(c.change, deadline)
         if again is None:
             continue
-        c.verified = solved.objective - again.objective
+        c.verified = base.objective - again.objective
+        c.verified_by = engine.verified_by
         new_sol = extract.read_solution(plan_pm, again.values)
         new = extract.group_closures(plan_pm, new_sol)
         c.closure_change, c.newly_closed, c.before_after = \
-            bottlenecks.closure_changes(closures, new)
+            bottlenecks.closure_changes(base_closures, new)
     for c in cands:
         c.explanation = bottlenecks.explain(c)
     return cands
@@ -238,11 +246,12 @@ def _result(ctx: Context, engine: ExactEngine | RoundingEngine, pm: PlanModel,
     carriers = extract.carrier_schedule(pm, sol)
     rows = movement_rows(closures, pm.groups, "movement")
     supply = movement_rows(closures, pm.groups, "supply")
+    provable = [u for u in unmet if u.get("provable")]
     if info["timed_out"]:
         status = "time_limit"
-    elif unmet:
-        status = "infeasible"
-    elif solved.gap <= ctx.mip_gap + 1e-9:
+    elif provable:
+        status = "infeasible"  # the requirement cannot be met, whatever the capacity
+    elif solved.gap <= ctx.mip_gap + 1e-9 or solved.objective - solved.bound <= ABS_GAP:
         status = "optimal"
     else:
         status = "feasible"
@@ -268,6 +277,8 @@ def _result(ctx: Context, engine: ExactEngine | RoundingEngine, pm: PlanModel,
         timings={k: round(v, 3) for k, v in rep.timings.items()},
         solver_status=solved.status,
         gap=None if gap is None else round(gap, 6),
+        gap_days=round(solved.objective - solved.bound, 6) if math.isfinite(solved.bound)
+        and math.isfinite(solved.objective) else None,
         objective={"value": round(solved.objective, 6), "bound": round(solved.bound, 6)
                    if math.isfinite(solved.bound) else None,
                    "meaning": "priority-weighted days late + 0.01 x days in transit, per "

@@ -7,7 +7,14 @@ import time
 from collections.abc import Iterator
 from types import TracebackType
 
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from corridor.console import err_console
 
@@ -22,7 +29,7 @@ class Reporter:
         self.solver_log = enabled and solver_log
         self.timings: dict[str, float] = {}
         self._progress: Progress | None = None
-        self._task = 0
+        self._task = TaskID(0)
 
     def __enter__(self) -> Reporter:
         if self.enabled:

@@ -54,7 +54,7 @@ class PlanResult:
 
 
 def _num(v: float) -> float | None:
-    return None if v is None or (isinstance(v, float) and math.isnan(v)) else round(float(v), 4)
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) else round(float(v), 6)
 
 
 def movement_rows(closures: pd.DataFrame, groups: list[Any], kind: str) -> list[dict[str, Any]]:
@@ -69,7 +69,7 @@ def movement_rows(closures: pd.DataFrame, groups: list[Any], kind: str) -> list[
             "id": g.id, "due_day": g.due_day, "closure_day": closure, "late_days": late,
             "ready_day": g.ready_day, "priority": g.priority, "origin": g.origin,
             "destination": g.destination, "label": g.label,
-            "share_arrived": round(float(r["share_arrived"]), 4),
+            "share_arrived": round(float(r["share_arrived"]), 6),
             "on_time": bool(closure is not None and late is not None and late <= 1e-9),
         })
     return rows
@@ -111,7 +111,7 @@ def expected_losses(trips: pd.DataFrame, flows: pd.DataFrame, link_loss: dict[st
         return {"carriers": 0.0, "cargo_t": 0.0}
     carriers = 0.0
     for links, n in zip(trips["links"], trips["trips"], strict=True):
-        survive = np.prod([1.0 - link_loss.get(lk, 0.0) for lk in str(links).split(";")])
+        survive = float(np.prod([1.0 - link_loss.get(lk, 0.0) for lk in str(links).split(";")]))
         carriers += float(n) * (1.0 - survive)
     p = flows["link"].map(link_loss).fillna(0.0) if not flows.empty else pd.Series(dtype=float)
     cargo = float((flows["t"] * p).sum()) if not flows.empty else 0.0

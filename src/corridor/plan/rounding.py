@@ -15,7 +15,7 @@ from corridor.plan.model import PlanModel
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 SLACK = 1e-6
-ROUND_UP = float(__import__("os").environ.get("RU","0.1"))  # a tenth of a carrier-load or more gets its trip when a carrier is free
+ROUND_UP = 0.1  # a tenth of a carrier-load or more gets its trip when a carrier is free
 
 
 def round_trips(pm: PlanModel, loads: F64, todo: NDArray[np.bool_] | None = None,

@@ -19,6 +19,7 @@ router picks one carrier per leg; the planner chooses among all of them.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -26,15 +27,15 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import dijkstra
 
-from corridor.network.graph import MODE_CODE, RAIL, ROAD, Network, csr_min
 from corridor.network.cargo import CargoClass
+from corridor.network.graph import MODE_CODE, RAIL, ROAD, Network, csr_min
 from corridor.network.routing import NoRoute, Route, Router
 from corridor.network.stategraph import Rules, arc_ok, fleet_arcs
 from corridor.plan.commodities import Commodity, mlc_thresholds
 
 SELF = -1
 SINK = -1
-MAX_ALTERNATIVES = int(__import__("os").environ.get("ALT","2"))  # other fleets tried on a segment besides the router's choice
+MAX_ALTERNATIVES = 2  # other fleets tried on a segment besides the router's choice
 MAX_DEPOTS = 3  # depots a supply demand with no given source may draw from
 LONG_HAUL = ("air", "sea", "rail", "inland_water", "road")
 AVOID = 50.0  # travel-weight multiplier that steers the router off a mode
@@ -284,7 +285,7 @@ def build_services(net: Network, coms: list[Commodity], k: int,
                 if v != stops[-1]:
                     stops.append(v)
             legs: list[list[Route]] = []
-            for a, b in zip(stops[:-1], stops[1:], strict=True):
+            for a, b in itertools.pairwise(stops):
                 got = leg(a, b, com)
                 if isinstance(got, str):
                     where = f"from {a} to {b}: " if len(stops) > 2 else ""

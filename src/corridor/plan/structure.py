@@ -146,7 +146,8 @@ def _pools(net: Network, sv: Services, grid: TimeGrid
         if r.fleet != SELF and used[i]:
             by_fleet.setdefault(r.fleet, []).append(i)
     fl = net.fleets
-    pf, pa = [], []
+    pf: list[int] = []
+    pa: list[int] = []
     for f, runs in by_fleet.items():
         bases = sorted({sv.runs[i].start for i in runs})
         ends = sorted({sv.runs[i].end for i in runs})
@@ -234,7 +235,7 @@ def pick_grid(estimated: int, budget: int, steps_per_day: float, most_days: floa
               ) -> int:
     """The finest decision grid keeping about ``budget`` flow variables (at most
     ``most_days`` of steps)."""
-    top = max(1, int(round(most_days * steps_per_day)))
+    top = max(1, round(most_days * steps_per_day))
     for g in range(1, top + 1):
         if estimated / g <= budget:
             return g

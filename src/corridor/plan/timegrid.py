@@ -39,13 +39,13 @@ class TimeGrid:
 
     def step_at(self, hours: float) -> int:
         """First step starting at or after ``hours``."""
-        return int(math.ceil(hours / self.step_h - EPS))
+        return math.ceil(hours / self.step_h - EPS)
 
     def step_containing(self, hours: NDArray[np.float64]) -> NDArray[np.int64]:
         """Step whose interval contains the instant just before ``hours`` (an end time)."""
         return np.floor(np.asarray(hours) / self.step_h - EPS).astype(np.int64).clip(0)
 
-    def day(self, step: float | NDArray[np.float64]) -> NDArray[np.float64]:
+    def day(self, step: float | NDArray[np.generic]) -> NDArray[np.float64]:
         return np.asarray(step, dtype=float) * self.step_h / 24.0
 
     def share_of_day(self) -> float:

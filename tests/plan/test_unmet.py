@@ -1,0 +1,36 @@
+"""Movements that cannot close are explained by a diagnosis pass, not guessed."""
+
+from __future__ import annotations
+
+from tests.plan.conftest import library
+
+from corridor.plan import solve_plan
+from corridor.scenario.whatif import apply_sets
+
+
+def test_mlc70_tanks_with_only_weak_bridges_name_the_bridge() -> None:
+    s = apply_sets(library("bridge-detour"), ["links.rd_detour_w.max_mlc=40"])
+    r = solve_plan(s, progress=False)
+    unmet = {u["movement"]: u for u in r.summary["unmet"]}
+    assert set(unmet) == {"heavy"}
+    reason = unmet["heavy"]["reason"]
+    assert "MLC 70" in reason
+    assert "rd_bridge" in reason or "rd_detour_w" in reason
+    assert r.summary["status"] == "infeasible"
+    assert r.movements().at["light", "closure_day"] is not None  # the rest still plans
+
+
+def test_a_fleet_that_never_becomes_available_is_named() -> None:
+    s = apply_sets(library("fleet-cycle"), ["carriers.hets.available_day=30"])
+    r = solve_plan(s, progress=False)
+    reason = r.summary["unmet"][0]["reason"]
+    assert "hets" in reason and ("available" in reason or "horizon" in reason)
+
+
+def test_a_fleet_too_late_to_finish_is_explained_by_its_round_trips() -> None:
+    s = apply_sets(library("fleet-cycle"), ["carriers.hets.count=1"])
+    r = solve_plan(s, progress=False)
+    u = r.summary["unmet"][0]
+    assert u["movement"] == "tanks"
+    assert "hets" in u["reason"] and "round trips" in u["reason"]
+    assert r.summary["status"] != "infeasible"  # capacity, not impossibility
