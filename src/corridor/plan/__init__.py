@@ -6,7 +6,7 @@
     result.write("results/eastern-flank-plan")
 """
 
-from corridor.plan.pipeline import PlanOptions, solve_plan
+from corridor.plan.pipeline import PlanError, PlanOptions, solve_plan
 from corridor.plan.result import PlanResult
 
-__all__ = ["PlanOptions", "PlanResult", "solve_plan"]
+__all__ = ["PlanError", "PlanOptions", "PlanResult", "solve_plan"]

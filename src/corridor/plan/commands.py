@@ -40,10 +40,14 @@ def plan(
     it is worth, and why a movement cannot close. Ctrl-C stops the solver and writes the
     best plan so far."""
     from corridor.plan import solve_plan
+    from corridor.plan.pipeline import PlanError
 
     s = load_or_exit(scenario, sets or [])
     folder = out or Path("results") / f"{_slug(scenario)}-plan"
-    result = solve_plan(s, time_limit=time_limit, mip_gap=gap, progress=not quiet)
+    try:
+        result = solve_plan(s, time_limit=time_limit, mip_gap=gap, progress=not quiet)
+    except PlanError as e:
+        fail(str(e), code=1)
     result.summary["command"] = command_line()
     result.summary["sets"] = list(sets or [])
     try:

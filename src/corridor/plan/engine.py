@@ -23,8 +23,9 @@ from corridor.plan.solve import Log, Outcome, Solver
 
 F64 = NDArray[np.float64]
 # Duals read with integers free: fleets and whole-trip limits only bind there.
-POLISH_EXTRA = 2  # trips a stranded class's runs may gain in the polishing MIP
+POLISH_EXTRA = 10  # trips a stranded class's runs may gain in the polishing MIP
 POLISH_SECONDS = 10.0
+POLISH_LOST = 0.05  # priority-weighted days a class may lose to rounding before polishing
 RELAXED_FAMILIES = ("fleet", "link_departures", "node_visits_rail", "node_visits_sea",
                     "node_visits_air")
 
@@ -77,6 +78,7 @@ class ExactEngine:
     pm: PlanModel
     gap: float
     log: Log | None = None
+    seconds: float | None = None  # own cap on the MIP (the caller's deadline still holds)
     method: str = "mip"
     solver: Solver = field(init=False)
     solved: Solved | None = None
@@ -89,8 +91,14 @@ class ExactEngine:
         return self.pm
 
     def solve(self, deadline: float | None) -> Solved:
-        o = self.solver.mip(_left(deadline), self.gap)
-        status = "optimal" if o.status == "optimal" else o.status
+        left = _left(deadline)
+        caps = [c for c in (left, self.seconds) if c is not None]
+        cap = min(caps) if caps else None
+        o = self.solver.mip(cap, self.gap)
+        status = o.status
+        own_cap = cap is not None and (left is None or cap < left)
+        if status == "time_limit" and own_cap:
+            status = "feasible"  # stopped by the engine's own cap, not the user's limit
         self.solved = Solved(o.values, o.objective, o.bound, o.gap, status, o.seconds)
         return self.solved
 
@@ -141,14 +149,16 @@ class RoundingEngine:
     pm: PlanModel
     gap: float
     log: Log | None = None
-    blocks: int = 6
+    blocks: int = 10
     method: str = "lp-relax-and-fix"
     solver: Solver = field(init=False)
     lp: Outcome | None = None
     final: Outcome | None = None
     solved: Solved | None = None
     trips: F64 = field(default_factory=lambda: np.zeros(0))
+    stopped: str = ""  # "time_limit" / "interrupted" when relax-and-fix was cut short
     _basis: highspy.HighsBasis | None = None
+    _x_cost: F64 | None = None
 
     def __post_init__(self) -> None:
         self.solver = Solver(self.pm.lp, self.log)
@@ -175,6 +185,8 @@ class RoundingEngine:
         last = first
         for b in range(self.blocks):
             blk = (st.y_t >= edges[b]) & (st.y_t < edges[b + 1])
+            if b == self.blocks - 1:
+                blk = ~decided
             if not blk.any():
                 continue
             loads = np.where(blk, np.maximum(last.values[pm.y_var], 0.0), 0.0)
@@ -182,6 +194,19 @@ class RoundingEngine:
             decided |= blk
             self._fix(np.flatnonzero(blk), trips)
             out = self.solver.solve_lp(_left(deadline))
+            if out.status in ("time_limit", "interrupted") and not decided.all():
+                # Stopped: round the rest at once from the last LP and re-solve once
+                # (no time limit: a whole-trip plan is what the caller writes).
+                self.stopped = out.status
+                rest = ~decided
+                loads = np.where(rest, np.maximum(last.values[pm.y_var], 0.0), 0.0)
+                trips = round_trips(pm, loads, rest, trips, extra, rhs)
+                decided |= rest
+                self._fix(np.flatnonzero(rest), trips)
+                out = self.solver.solve_lp(None)
+            elif out.status in ("time_limit", "interrupted"):
+                self.stopped = out.status
+                out = self.solver.solve_lp(None)
             if out.status != "optimal":
                 return out, trips
             last = out
@@ -199,28 +224,42 @@ class RoundingEngine:
             return self.solved
         final, self.trips = self._relax_and_fix(lp, deadline)
         self.final = final  # every trip whole: its duals price the plan's limits
-        if final.status == "optimal":
+        if final.status == "optimal" and not self.stopped:
             final = self._polish(final, deadline)
         gap = max(0.0, (final.objective - lp.objective) / max(abs(final.objective), 1e-9))
-        self.solved = Solved(final.values, final.objective, lp.objective, gap, final.status,
+        status = self.stopped or final.status
+        self.solved = Solved(final.values, final.objective, lp.objective, gap, status,
                              time.perf_counter() - t0)
         return self.solved
 
-    def _polish(self, final: Outcome, deadline: float | None) -> Outcome:
-        """Cargo the rounding stranded (a class a little short of closing): let the trips
-        of the runs those classes use grow by up to ``POLISH_EXTRA`` each, as integers,
-        and solve that small MIP (every other trip stays fixed) from the plan."""
+    def _class_cost(self, values: F64) -> F64:
+        """Each cargo class's share of the objective (its flows' costs)."""
         pm, st = self.pm, self.pm.st
+        if self._x_cost is None:
+            cost = np.zeros(self.solver.n_labels)
+            cost[self.solver.vlabels] = np.asarray(self.solver.h.getLp().col_cost_)
+            self._x_cost = cost[pm.x]
+        return np.bincount(st.mv_com[st.x_move], weights=self._x_cost * values[pm.x],
+                           minlength=len(pm.coms)).astype(np.float64)
+
+    def _polish(self, final: Outcome, deadline: float | None) -> Outcome:
+        """Cargo the rounding stranded or delayed (a class short of closing, or one that
+        lost more than ``POLISH_LOST`` to the rounding): the trips of the runs those
+        classes use may grow by up to ``POLISH_EXTRA`` each, as integers, and that
+        small MIP (every other trip stays fixed) is solved from the plan."""
+        pm, st = self.pm, self.pm.st
+        assert self.lp is not None
         sol_x = np.maximum(final.values[pm.x], 0.0)
         got = np.zeros(len(pm.coms))
         sink = st.mv_hout[st.x_move] < 0
         np.add.at(got, st.mv_com[st.x_move[sink]], sol_x[sink])
-        short = got < 1.0 - 1e-6
+        lost = self._class_cost(final.values) - self._class_cost(self.lp.values)
+        worse = (got < 1.0 - 1e-6) | (lost > POLISH_LOST)
         left = _left(deadline)
-        if not short.any() or (left is not None and left < 2.0):
+        if not worse.any() or (left is not None and left < 2.0):
             return final
-        runs = np.unique(st.mv_run[short[st.mv_com]])
-        free = np.flatnonzero(np.isin(st.y_run, runs))
+        runs = np.unique(st.mv_run[worse[st.mv_com]])
+        free = np.flatnonzero(np.isin(st.y_run, runs) & (st.run_pool[st.y_run] >= 0))
         if not len(free):
             return final
         c = self._cols[free]

@@ -41,17 +41,25 @@ from corridor.scenario import Scenario
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 ABS_GAP = 0.01  # objective units (priority-weighted days): closer than this is optimal
-LATER_DAYS = 3  # a fine plan may depart this many days after the coarse plan did
+
+
+class PlanError(Exception):
+    """No plan could be produced (the message says why)."""
 
 
 @dataclass(frozen=True)
 class PlanOptions:
     k_routes: int = 3  # routes per cargo class from the router
-    exact_limit: int = 30_000  # flow variables up to which the MIP is solved directly
+    exact_limit: int = 8_000  # flow variables up to which the MIP is solved directly
+    mip_seconds: float = 60.0  # the MIP's own time cap; then its best plan is kept
     coarse_budget: int = 45_000  # flow variables of the coarse LP (sets its decision grid)
-    fine_budget: int = 45_000  # ... of the LP at the planner's resolution
+    fine_budget: int = 25_000  # ... of the LP at the planner's resolution
     late_slack_days: float = 10.0  # large instances: arrivals planned up to due + this
     verify: int = 3  # bottlenecks verified by re-solving
+    blocks: int = 10  # relax-and-fix: blocks of days rounded and fixed in turn
+    # a fine plan may depart this many days after the coarse plan did: room for the
+    # rounding to push cargo onto a later departure instead of stranding it
+    later_days: float = 12.0
     step_h: float | None = None  # override scenario.planner.step_h
 
 
@@ -75,7 +83,7 @@ def _model(ctx: Context, net: Any, coms: list[Any], groups: list[Any], sv: Servi
     return pm
 
 
-def _restrict(pm: PlanModel, values: F64
+def _restrict(pm: PlanModel, values: F64, later_days: float
               ) -> tuple[Services, tuple[I64, I64], set[int]]:
     """Keep what the coarse plan uses: for each cargo class, the stretches (from hold,
     to hold) it sends cargo along, by every fleet that can run them; windows a day (or
@@ -99,7 +107,7 @@ def _restrict(pm: PlanModel, values: F64
     day = round(st.grid.steps_per_day)
     full = short[st.mv_com] | (s_hi < 0)
     b_lo = np.where(full, 0, np.maximum(s_lo - max(st.g, day), 0))
-    b_hi = np.where(full, st.grid.steps, s_hi + max(st.g, LATER_DAYS * day))
+    b_hi = np.where(full, st.grid.steps, s_hi + max(st.g, round(later_days * day)))
     sv = copy.copy(pm.services)
     idx = np.flatnonzero(keep)
     sv.moves = [pm.services.moves[i] for i in idx]
@@ -141,7 +149,7 @@ def _plan(ctx: Context) -> PlanResult:
         coarse: dict[str, Any] = {}
         if exact:
             pm = _model(ctx, net, coms, groups, sv, st, factors, "integer")
-            engine = ExactEngine(pm, ctx.mip_gap, rep.log)
+            engine = ExactEngine(pm, ctx.mip_gap, rep.log, seconds=opts.mip_seconds)
             build_t += time.perf_counter() - tb
         else:
             slack = ctx_slack(coms, opts.late_slack_days)
@@ -157,20 +165,22 @@ def _plan(ctx: Context) -> PlanResult:
             c_solver.h.setOptionValue("run_crossover", "off")  # only the flows are needed
             ts = time.perf_counter()
             lp_c = c_solver.solve_lp(ctx.left())
+            if c_solver.interrupted:
+                raise KeyboardInterrupt  # nothing planned yet: nothing to write
             coarse = {"decision_step_h": st_c.g * grid.step_h, "flows": st_c.n_x,
                       "seconds": round(time.perf_counter() - ts, 3), "status": lp_c.status,
                       "objective": lp_c.objective}
             tb = time.perf_counter()
             narrowed: set[int] = set()
             if lp_c.status == "optimal":
-                sv_f, bounds, narrowed = _restrict(pm_c, lp_c.values)
+                sv_f, bounds, narrowed = _restrict(pm_c, lp_c.values, opts.later_days)
             else:
                 sv_f, bounds = sv, None
             st = build_structure(net, sv_f, coms, grid, factors, budget=opts.fine_budget,
                                  move_bounds=bounds)
             pm = _model(ctx, net, coms, groups, sv_f, st, factors, "integer")
             pm.narrowed = narrowed
-            engine = RoundingEngine(pm, ctx.mip_gap, rep.log)
+            engine = RoundingEngine(pm, ctx.mip_gap, rep.log, blocks=opts.blocks)
             build_t += time.perf_counter() - tb
         rep.note(f"{'MIP' if exact else 'LP + rounding'}: {engine.solver.n_cols:,} variables, "
                  f"{engine.solver.n_rows:,} constraints, decisions every "
@@ -183,6 +193,10 @@ def _plan(ctx: Context) -> PlanResult:
     closures = extract.group_closures(plan_pm, sol)
     interrupted = solved.status == "interrupted"
     timed_out = solved.status in ("time_limit", "interrupted")
+    if not np.isfinite(solved.objective):
+        if solved.status == "interrupted":
+            raise KeyboardInterrupt
+        raise PlanError("HiGHS found no plan in the time allowed; try a longer --time-limit")
     cands: list[bottlenecks.Candidate] = []
     verify_note = ""
     try:

@@ -223,12 +223,48 @@ def _loops(r: Route) -> bool:
     return len(set(nodes)) < len(nodes)
 
 
-def diverse_routes(router: Router, a: str, b: str, cls: CargoClass, k: int) -> list[Route]:
+GATEWAY_MODES = ("sea", "air", "inland_water")  # modes of a designated POE / POD
+
+
+def gateway_mode(net: Network, a: str, b: str) -> str | None:
+    """The mode a leg between two designated gateways (a port or airfield of
+    embarkation, then of debarkation) is flown or sailed by: the sea, air or inland
+    water mode both have usable links of (sea first), or None."""
+    ia, ib = net.nodes.index.get(a), net.nodes.index.get(b)
+    if ia is None or ib is None:
+        return None
+    arcs = net.arcs
+    for mode in GATEWAY_MODES:
+        m = (arcs.mode == MODE_CODE[mode]) & arcs.usable
+        if (m & (arcs.src == ia)).any() and (m & (arcs.dst == ib)).any():
+            return mode
+    return None
+
+
+def _only(routes: list[Route], mode: str) -> list[Route]:
+    """Routes that use no gateway mode but ``mode`` (and use ``mode``)."""
+    return [r for r in routes if mode in r.modes
+            and not (set(r.modes) & set(GATEWAY_MODES)) - {mode}]
+
+
+def diverse_routes(router: Router, a: str, b: str, cls: CargoClass, k: int,
+                   gateway: str | None = None) -> list[Route]:
     """The fastest route, then the fastest avoiding each long-haul mode it uses (so
     a brigade that *could* fly also gets its sea route: capacity, not one load's
     speed, decides), then :meth:`Router.k_routes`-style link penalties. Routes that
-    visit a place twice are dropped when there are others."""
+    visit a place twice are dropped when there are others. With ``gateway`` (a leg
+    from a designated port of embarkation to one of debarkation) the routes are the
+    ones that cross by that mode, when there are any: cargo sent to Savannah for an
+    LMSR is not flown from Texas instead."""
     net = router.net
+    if gateway is not None:
+        w = np.where(np.isin(net.arcs.mode, [MODE_CODE[m] for m in GATEWAY_MODES
+                                             if m != gateway]), AVOID, 1.0)
+        steered = router.search(a, b, cls, arc_weight=w)
+        if steered is not None and _only([steered], gateway):
+            rest = [r for r in diverse_routes(router, a, b, cls, k)
+                    if r.signature() != steered.signature()]
+            return [steered, *_only(rest, gateway)][:k]
     first = router.route(a, b, cls)
     routes, seen = [first], {first.signature()}
     tried: set[str] = set()
@@ -265,12 +301,13 @@ def build_services(net: Network, coms: list[Commodity], k: int,
     thresholds = mlc_thresholds(net)
     cache: dict[tuple[object, ...], list[Route] | str] = {}
 
-    def leg(a: str, b: str, com: Commodity) -> list[Route] | str:
-        key = route_key(com.cls, a, b, thresholds)
+    def leg(a: str, b: str, com: Commodity, gateways: bool) -> list[Route] | str:
+        gw = gateway_mode(net, a, b) if gateways else None
+        key = (*route_key(com.cls, a, b, thresholds), gw)
         got = cache.get(key)
         if got is None:
             try:
-                got = diverse_routes(router, a, b, com.cls, k)
+                got = diverse_routes(router, a, b, com.cls, k, gw)
             except NoRoute as e:
                 got = e.reason
             cache[key] = got
@@ -285,15 +322,21 @@ def build_services(net: Network, coms: list[Commodity], k: int,
                 if v != stops[-1]:
                     stops.append(v)
             legs: list[list[Route]] = []
-            for a, b in itertools.pairwise(stops):
-                got = leg(a, b, com)
+            for i, (a, b) in enumerate(itertools.pairwise(stops)):
+                # between two via stops (POE then POD) the crossing is by their mode
+                got = leg(a, b, com, 0 < i < len(stops) - 2)
                 if isinstance(got, str):
                     where = f"from {a} to {b}: " if len(stops) > 2 else ""
                     reasons.append(where + got if len(com.origins) == 1
                                    else f"from depot {origin}: {where}{got}")
                     legs = []
                     break
-                legs.append(got)
+                # no leg goes back through a stop already passed (a Halifax-Riga "leg"
+                # by rail back to the origin and on by air): keep such a route only
+                # when there is nothing else
+                behind = set(stops[:i])
+                forward = [r for r in got if not behind & set(r.nodes)]
+                legs.append(forward or got)
             if legs:
                 plans.append(legs)
         if not plans:

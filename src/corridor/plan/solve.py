@@ -57,6 +57,7 @@ class Outcome:
 
 STATUS = {
     highspy.HighsModelStatus.kOptimal: "optimal",
+    highspy.HighsModelStatus.kModelEmpty: "optimal",  # nothing can move: the empty plan
     highspy.HighsModelStatus.kTimeLimit: "time_limit",
     highspy.HighsModelStatus.kInterrupt: "interrupted",
     highspy.HighsModelStatus.kInfeasible: "infeasible",
@@ -139,6 +140,9 @@ class Solver:
             h.setSolution(sol)
         status, seconds = self._run(time_limit)
         info = h.getInfo()
+        if self.n_cols == 0:
+            return Outcome("optimal", self.lp.offset, self.lp.offset, 0.0, seconds,
+                           np.zeros(self.n_labels))
         has = info.primal_solution_status >= 2 if len(self.int_cols) else status == "optimal"
         values = self._by_label(h.getSolution().col_value, self.vlabels, self.n_labels) \
             if has else np.zeros(self.n_labels)
@@ -170,6 +174,10 @@ class Solver:
     def solve_lp(self, time_limit: float | None) -> Outcome:
         """Solve the current model as an LP (integrality must be off) and read duals."""
         status, seconds = self._run(time_limit)
+        if self.n_cols == 0:
+            z = np.zeros(self.n_clabels)
+            return Outcome("optimal", self.lp.offset, self.lp.offset, 0.0, seconds,
+                           np.zeros(self.n_labels), z, z)
         if status != "optimal":
             return Outcome(status, np.inf, -np.inf, np.inf, seconds, np.zeros(self.n_labels))
         sol = self.h.getSolution()
