@@ -112,3 +112,58 @@ def test_in_order_bookings_pass_exactly_the_rate() -> None:
     starts = [s.book(0.0, 1 / 8) for _ in range(80)]
     per_day = np.bincount(np.floor(np.array(starts) + 1e-9).astype(int))
     assert per_day.tolist() == [8] * 10
+
+
+def _take_reference(slots: object, prof: object, t: float, length: float) -> float:
+    """``slots.take`` as first written (profile methods only): the written-out version
+    must book exactly the same."""
+    from corridor.sim.disruptions import Profile
+    from corridor.sim.slots import Slots
+
+    assert isinstance(slots, Slots) and isinstance(prof, Profile)
+    for _ in range(64):
+        t = prof.next_open(t)
+        if t == math.inf:
+            return math.inf
+        start, _ = slots.earliest(t, length / prof.factor_at(t))
+        if start == t or prof.next_open(start) == start:
+            return slots.book(start, length / prof.factor_at(start))
+        t = start
+    return slots.book(t, length)
+
+
+def test_take_and_the_inline_booking_match_their_reference() -> None:
+    """``slots.take`` and the departure-slot booking written out in
+    ``carriers.travel`` book what the plain methods book, on random calendars."""
+    from corridor.sim.carriers import SLOTTED, travel
+    from corridor.sim.disruptions import Profile
+    from corridor.sim.slots import Slots, take
+
+    rng = np.random.default_rng(4)
+    for _ in range(20):
+        breaks = sorted({0.0, *np.round(rng.uniform(0, 30, 6), 1).tolist()})
+        factor = rng.choice([0.0, 0.5, 1.0], len(breaks)).tolist()
+        prof = Profile(breaks, factor, [0.0] * len(breaks))
+        a, b = Slots(), Slots()
+        for _ in range(60):
+            t, length = float(rng.uniform(0, 40)), float(rng.choice([0.25, 0.5, 1.0]))
+            assert take(a, prof, t, length) == _take_reference(b, prof, t, length)
+            assert (a.starts, a.ends) == (b.starts, b.ends)
+
+    class _Mult:  # no travel-time spread: multiplier 1
+        def __init__(self) -> None:
+            self.spread = [0.0]
+
+    class _Run:  # what travel reads for a way of slotted arcs
+        def __init__(self) -> None:
+            self.mult = _Mult()
+            self.st = self
+            self.arc_cal = [Slots()]
+
+    run, ref = _Run(), Slots()
+    for _ in range(300):
+        t, dt = float(rng.uniform(0, 50)), float(rng.choice([0.1, 0.25, 1.0]))
+        way = ((0,), (0.0,), 0.0, 0.0, False, ((0, 0.0, SLOTTED, dt),), -1.0)
+        got, lost = travel(run, way, t, 0)  # type: ignore[arg-type]
+        assert lost == -1 and got == ref.book(t, dt)
+        assert (run.arc_cal[0].starts, run.arc_cal[0].ends) == (ref.starts, ref.ends)

@@ -10,10 +10,12 @@ Only the end of the trip (or the loss) becomes an event.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from typing import TYPE_CHECKING
 
+from corridor.sim.disruptions import Profile
 from corridor.sim.model import N_MODES
-from corridor.sim.slots import take
+from corridor.sim.slots import Slots, take
 
 if TYPE_CHECKING:
     from corridor.sim.engine import Run
@@ -60,41 +62,77 @@ def arc_gate(run: Run, arc: int, t: float) -> float:
     prof = run.st.arc_prof[arc]
     if not dt:
         return t if prof is None else prof.next_open(t)
-    return take(run.st.slots(run.st.arc_slots, arc), prof, t, dt)
+    return take(run.st.arc_cal[arc], prof, t, dt)  # type: ignore[arg-type]
 
 
-Way = tuple[tuple[int, ...], tuple[float, ...], float, float, bool]  # arcs, days, km,
-# total days, whether every arc is plain (no slots, closures or threats)
+# A carrier's way over a chain of arcs, built once per model and fleet
+# (:meth:`corridor.sim.engine.Shared.way`): arcs, their days, km, total days, whether
+# every arc is plain (no slots, closures or threats), the steps (arc, days, what
+# crossing it costs: PLAIN, SLOTTED (departure slots only) or GATED (a disruption
+# profile), days per departure slot) and the chance of a breakdown on the way (-1:
+# none is drawn).
+Way = tuple[tuple[int, ...], tuple[float, ...], float, float, bool,
+            tuple[tuple[int, float, int, float], ...], float]
+PLAIN, SLOTTED, GATED = 0, 1, 2
 
 
 def travel(run: Run, way: Way, t: float, mode: int) -> tuple[float, int]:
     """Drive ``way`` from ``t``; returns (arrival, -1) or, if the carrier is lost, (time
-    of loss, arc). Arcs without slots, closures or threats cost one addition."""
-    arcs, days, km, total, plain = way
-    mult = run.mult.travel_of(mode)
-    if plain:
-        t += total * mult
+    of loss, arc). Arcs without slots, closures or threats cost one addition.
+
+    The hottest code of a run: the travel-time multiplier and the departure-slot
+    booking (:meth:`Slots.book <corridor.sim.slots.Slots.book>`, same steps) are
+    written out here."""
+    mu = run.mult
+    if mu.spread[mode]:
+        buf = mu.buf[mode]
+        mult = buf.pop() if buf else mu.refill(mode).pop()
     else:
-        st = run.st
-        simple, slot_dt = run.plain_arc, run.slot_dt
-        for a, d in zip(arcs, days, strict=True):
-            if simple[a]:
-                t += d * mult
-                continue
-            prof = st.arc_prof[a]
-            if prof is None:  # departure slots only
-                t = st.slots(st.arc_slots, a).book(t, slot_dt[a])
-                t += d * mult
-                continue
-            t = arc_gate(run, a, t)
-            if t == INF:
-                return INF, -1
-            p = prof.loss_at(t)
-            if p > 0.0 and run.draws.uniform() < p:
-                return t + 0.5 * d * mult, a
+        mult = 1.0
+    if way[4]:
+        t += way[3] * mult
+    else:
+        cal = run.st.arc_cal
+        for a, d, k, dt in way[5]:
+            if k == SLOTTED:
+                sl: Slots = cal[a]  # type: ignore[assignment]
+                ends = sl.ends
+                if ends and t < ends[-1]:  # the earliest gap at or after t
+                    starts = sl.starts
+                    i = bisect_right(ends, t)
+                    n = len(starts)
+                    while i < n and t + dt > starts[i]:
+                        if ends[i] > t:
+                            t = ends[i]
+                        i += 1
+                    end = t + dt
+                    if i and ends[i - 1] == t:
+                        if i < n and starts[i] == end:
+                            ends[i - 1] = ends[i]
+                            del starts[i], ends[i]
+                        else:
+                            ends[i - 1] = end
+                    elif i < n and starts[i] == end:
+                        starts[i] = t
+                    else:
+                        starts.insert(i, t)
+                        ends.insert(i, end)
+                elif ends and ends[-1] == t:
+                    ends[-1] = t + dt
+                else:
+                    sl.starts.append(t)
+                    ends.append(t + dt)
+            elif k == GATED:  # arc_gate, then the risk of loss
+                prof: Profile = run.st.arc_prof[a]  # type: ignore[assignment]
+                t = take(cal[a], prof, t, dt) if dt else prof.next_open(t)  # type: ignore[arg-type]
+                if t == INF:
+                    return INF, -1
+                p = prof.loss[bisect_right(prof.breaks, t) - 1]
+                if p > 0.0 and run.draws.uniform() < p:
+                    return t + 0.5 * d * mult, a
             t += d * mult
-    mkb = run.breakdown_km[mode]
-    if mkb and km > 0 and run.draws.uniform() < 1.0 - math.exp(-km / mkb):
+    p_break = way[6]
+    if p_break >= 0.0 and run.draws.uniform() < p_break:
         t += run.draws.exponential(run.repair_d[mode])
     return t, -1
 
@@ -106,35 +144,46 @@ def start_trip(run: Run, c: int, t: float) -> None:
     f = st.fleet_of[c]
     mode = run.fleet_mode[f]
     load = st.load[c]  # stays aboard until unloaded (FREE)
-    tonnes = 0.0
-    unit_t = run.stage_unit_t
-    for s, n in load:
-        tonnes += n * unit_t[s]
-    src, dst = run.lane_src[lane], run.lane_dst[lane]
+    mu = run.mult
+    h = mu.handling
+    spread = mu.spread[h]
+    src = run.lane_src[lane]
     if run.gated[src * N_MODES + mode]:
+        tonnes = run.load_tonnes(load)
         t = node_gate(run, src, mode, t)
-        end = t + run.load_d[f] * run.mult.handling_time()
+        end = t + run.load_d[f] * mu.handling_time()
         done = handle(run, src, tonnes, t)
         t = end if end > done else done
+    elif spread:  # mu.handling_time(), written out
+        buf = mu.buf[h]
+        t += run.load_d[f] * (buf.pop() if buf else mu.refill(h).pop())
     else:
-        t += run.load_d[f] * run.mult.handling_time()
-    t, lost_arc = travel(run, run.lane_way(lane, f), t, mode)
+        t += run.load_d[f]
+    way = run.lane_ways[lane].get(f)
+    if way is None:
+        way = run.lane_way(lane, f)
+    t, lost_arc = travel(run, way, t, mode)
     st.trips += 1
     if lost_arc >= 0:
         st.lost_loads.append((load, lost_arc))
         st.load[c] = []
-        run.kernel.at(t, run.K_LOST, c, len(st.lost_loads) - 1)
+        run.at(t, run.K_LOST, c, len(st.lost_loads) - 1)
         return
     if t == INF:  # closed for good: the carrier and its cargo stay on the way
         return
+    dst = run.lane_dst[lane]
     if run.gated[dst * N_MODES + mode]:
+        tonnes = run.load_tonnes(load)
         t = node_gate(run, dst, mode, t)
-        end = t + run.unload_d[f] * run.mult.handling_time()
+        end = t + run.unload_d[f] * mu.handling_time()
         done = handle(run, dst, tonnes, t)
         t = end if end > done else done
+    elif spread:
+        buf = mu.buf[h]
+        t += run.unload_d[f] * (buf.pop() if buf else mu.refill(h).pop())
     else:
-        t += run.unload_d[f] * run.mult.handling_time()
-    run.kernel.at(t, run.K_FREE, c, dst)
+        t += run.unload_d[f]
+    run.at(t, run.K_FREE, c, dst)
 
 
 def reposition(run: Run, c: int, to: int, t: float, kind: int, then_load: bool = False
@@ -145,17 +194,20 @@ def reposition(run: Run, c: int, to: int, t: float, kind: int, then_load: bool =
     reserved load goes back to the waiting pool if the carrier never comes."""
     st = run.st
     f = st.fleet_of[c]
-    t, lost_arc = travel(run, run.path_way(f, st.pos[c], to), t, run.fleet_mode[f])
+    way = run.shared.path_ways.get((st.pos[c], f, to))
+    if way is None:
+        way = run.path_way(f, st.pos[c], to)
+    t, lost_arc = travel(run, way, t, run.fleet_mode[f])
     if lost_arc >= 0:
         run.unreserve(c)
         st.lost_loads.append(([], lost_arc))
-        run.kernel.at(t, run.K_LOST, c, len(st.lost_loads) - 1)
+        run.at(t, run.K_LOST, c, len(st.lost_loads) - 1)
     elif t == INF:
         run.unreserve(c)
     elif then_load:
         start_trip(run, c, t)
     else:
-        run.kernel.at(t, kind, c, to)
+        run.at(t, kind, c, to)
 
 
 def march(run: Run, s: int, n: float, t: float) -> None:
@@ -165,7 +217,7 @@ def march(run: Run, s: int, n: float, t: float) -> None:
     tail follows ``n`` vehicle gaps later. The convoy has arrived when its tail has."""
     m, st = run.model, run.st
     lane = run.stage_lane[s]
-    speed = m.stage_march[s]
+    speed = run.shared.stage_march[s]
     mult = run.mult.travel_of(run.road)
     head = tail = t
     for a in m.lane_arcs[lane]:

@@ -21,6 +21,7 @@ Two policies share the same mechanics:
 from __future__ import annotations
 
 import math
+from bisect import insort
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,7 @@ from corridor.network.cargo import CargoClass
 from corridor.network.graph import MODE_CODE, Network
 from corridor.network.routing import NoRoute, Route, Router, Segment
 from corridor.scenario import Scenario
+from corridor.sim.carriers import reposition, start_trip
 from corridor.sim.model import FleetNet, compatible_fleets, movement_classes, units_per_trip
 from corridor.sim.state import EPS, INF
 
@@ -214,21 +216,26 @@ class Policy:
 
     def __init__(self, run: Run) -> None:
         m = run.model
+        sh = run.shared
         self.run = run
         self.st = run.st
         self.follow_plan = m.quotas is not None
-        mcs = m.consignments
-        # per stage: tonnes, m2 and seats one unit takes, whether units are whole
-        self.unit = [(mcs[c].unit_t, mcs[c].unit_m2, 1.0 if mcs[c].kind == "pax" else 0.0,
-                      mcs[c].integral) for c in m.stage_mc.tolist()]
-        self.cap = [tuple(row) for row in m.fleet_cap.tolist()]
+        self.unit = sh.stage_unit  # per stage: t, m2, seats per unit; whole units
+        self.cap = sh.fleet_cap
         self.lane_stages = m.lane_stages
+        self.lane_fill = sh.lane_fill
         self.fleet_lanes = m.fleet_lanes
         self.stage_fleets = m.stage_fleets
-        self.stage_rank = m.stage_rank.tolist()
-        self.lane_fleets = [sorted(frozenset().union(*(m.stage_fleets[s] for s in st)))
-                            for st in m.lane_stages]
-        self.dist: dict[tuple[int, int], list[float]] = {}  # (fleet, node) -> days to all
+        self.stage_rank = sh.stage_rank
+        self.stage_pos = sh.stage_pos
+        self.lane_fleets = sh.lane_fleets
+        self.row = sh.row
+        self.n_nodes = len(m.node_ids)
+        # nearest(f, to) as last worked out, with the fleet's idle version then
+        self._nearest: dict[int, tuple[int, int, float]] = {}
+        # fill(lane, f, cap[f]) as last worked out, with the lane's version then
+        self.n_fleets = len(m.fleet_ids)
+        self._fill: dict[int, tuple[int, list[tuple[int, float]], bool]] = {}
 
     def fill(self, lane: int, f: int, room: tuple[float, float, float]
              ) -> tuple[list[tuple[int, float]], bool]:
@@ -236,18 +243,20 @@ class Policy:
         ``lane``, most urgent stage first; and whether it is full (cargo it could take
         is left behind, or no room is left)."""
         st = self.st
+        waiting, quota = st.waiting, st.quota
         rt, rm, rp = room
         take: list[tuple[int, float]] = []
         full = False
-        for s in self.lane_stages[lane]:
-            w = st.waiting[s]
-            if w <= EPS or f not in self.stage_fleets[s]:
+        info = self.lane_fill[lane]
+        for j in st.lane_wait[lane]:  # the stages with cargo waiting, most urgent first
+            s, fleets, ut, um, up, whole = info[j]
+            w = waiting[s]
+            if w <= EPS or f not in fleets:
                 continue
-            q = st.quota[s]
+            q = quota[s]
             if q <= EPS:
                 continue
             n = w if w < q else q
-            ut, um, up, whole = self.unit[s]
             if ut > 0 and n * ut > rt:
                 n = rt / ut
             if um > 0 and n * um > rm:
@@ -265,51 +274,83 @@ class Policy:
             rm -= n * um
             rp -= n * up
         if take and not full:
-            full = any(r <= 1e-9 * c and c > 0 and r < c for r, c in zip((rt, rm, rp), room,
-                                                                          strict=True))
+            ct, cm, cp = room
+            full = (rt <= 1e-9 * ct and ct > 0 and rt < ct) \
+                or (rm <= 1e-9 * cm and cm > 0 and rm < cm) \
+                or (rp <= 1e-9 * cp and cp > 0 and rp < cp)
+        return take, full
+
+    def fill_full(self, lane: int, f: int) -> tuple[list[tuple[int, float]], bool]:
+        """:meth:`fill` for an empty carrier of fleet ``f``, remembered until cargo on the
+        lane changes (arrives, is taken or released: its version)."""
+        key = lane * self.n_fleets + f
+        ver = self.st.lane_ver[lane]
+        hit = self._fill.get(key)
+        if hit is not None and hit[0] == ver:
+            return hit[1], hit[2]
+        take, full = self.fill(lane, f, self.cap[f])
+        self._fill[key] = (ver, take, full)
         return take, full
 
     def activate(self, lane: int, s: int) -> None:
         """Cargo of stage ``s`` waits on ``lane``: the fleets that may serve it look."""
         st = self.st
-        if self.stage_rank[s] < st.lane_rank[lane]:
-            st.lane_rank[lane] = self.stage_rank[s]
+        st.lane_ver[lane] += 1
+        rank = self.stage_rank[s]
+        if rank < st.lane_rank[lane]:
+            st.lane_rank[lane] = rank
+        if not st.in_wait[s]:
+            st.in_wait[s] = True
+            insort(st.lane_wait[lane], self.stage_pos[s])
+        active = st.active
         for f in self.stage_fleets[s]:
-            st.active[f].add(lane)
+            active[f].add(lane)
 
     def deactivate(self, lane: int) -> None:
         self.st.lane_rank[lane] = INF
+        active = self.st.active
         for f in self.lane_fleets[lane]:
-            self.st.active[f].discard(lane)
+            active[f].discard(lane)
 
     def lane_pending(self, lane: int) -> bool:
         """More cargo is still to come to the lane's start."""
-        st = self.st
-        return any(st.pending[s] > EPS for s in self.lane_stages[lane])
+        return self.st.lane_pending[lane] > 0
 
     def expects(self, lane: int, f: int) -> bool:
         """The lane has cargo for fleet ``f`` waiting or still to come."""
         st = self.st
-        return any((st.pending[s] > EPS or st.waiting[s] > EPS) and f in self.stage_fleets[s]
-                   for s in self.lane_stages[lane])
+        pending, waiting, fleets = st.pending, st.waiting, self.stage_fleets
+        for s in self.lane_stages[lane]:
+            if (pending[s] > EPS or waiting[s] > EPS) and f in fleets[s]:
+                return True
+        return False
 
     def nearest(self, f: int, to: int) -> tuple[int, float]:
-        """The idle carrier of fleet ``f`` that reaches node ``to`` first, and its days."""
-        idle = self.st.idle[f]
+        """The idle carrier of fleet ``f`` that reaches node ``to`` first, and its days
+        (remembered until the fleet's idle carriers change)."""
+        st = self.st
+        key = f * self.n_nodes + to
+        ver = st.idle_ver[f]
+        hit = self._nearest.get(key)
+        if hit is not None and hit[0] == ver:
+            return hit[1], hit[2]
+        idle = st.idle[f]
         here = idle.get(to)
         if here:
-            return here[0], 0.0
-        best, best_d = -1, INF
-        dist = self.dist
-        for pos, cs in idle.items():
-            if not cs:
-                continue
-            row = dist.get((f, pos))
-            if row is None:
-                row = dist[(f, pos)] = self.run.model.paths.tree(f, pos)[0].tolist()
-            d = row[to]
-            if d < best_d:
-                best, best_d = cs[0], d
+            best, best_d = here[0], 0.0
+        else:
+            best, best_d = -1, INF
+            rows = self.run.shared.rows[f]
+            for pos, cs in idle.items():
+                if not cs:
+                    continue
+                row = rows.get(pos)
+                if row is None:
+                    row = self.row(f, pos)
+                d = row[to]
+                if d < best_d:
+                    best, best_d = cs[0], d
+        self._nearest[key] = (ver, best, best_d)
         return best, best_d
 
     def dispatch_lane(self, lane: int, t: float, force: bool = False) -> None:
@@ -333,49 +374,73 @@ class Policy:
         """The idle carrier reaching ``src`` first that can take some waiting cargo, with
         the load it would take; carriers already there are tried first (cheap)."""
         st = self.st
+        n_idle, idle = st.n_idle, st.idle
         for f in fleets:
-            here = st.idle[f].get(src) if st.n_idle[f] else None
-            if here:
-                take, full = self.fill(lane, f, self.cap[f])
-                if take:
-                    return here[0], f, take, full
+            if n_idle[f]:
+                here = idle[f].get(src)
+                if here:
+                    take, full = self.fill_full(lane, f)
+                    if take:
+                        return here[0], f, take, full
         options = []
+        memo, ver, n_nodes = self._nearest, st.idle_ver, self.n_nodes
         for f in fleets:
-            if st.n_idle[f]:
-                c, d = self.nearest(f, src)
+            if n_idle[f]:
+                hit = memo.get(f * n_nodes + src)  # self.nearest(f, src), remembered
+                if hit is not None and hit[0] == ver[f]:
+                    c, d = hit[1], hit[2]
+                else:
+                    c, d = self.nearest(f, src)
                 if 0.0 < d < INF:
                     options.append((d, f, c))
-        options.sort()
+        if len(options) > 1:
+            options.sort()
         for _, f, c in options:
-            take, full = self.fill(lane, f, self.cap[f])
+            take, full = self.fill_full(lane, f)
             if take:
                 return c, f, take, full
         return None
 
     def reserve(self, c: int, lane: int, take: list[tuple[int, float]]) -> None:
         st = self.st
-        emptied: set[int] = set()
+        st.lane_ver[lane] += 1
+        waiting, quota, since = st.waiting, st.quota, st.since
+        emptied: set[int] | None = None
         for s, n in take:
-            st.waiting[s] -= n
-            if st.quota[s] != INF:
-                st.quota[s] -= n
-            if st.waiting[s] <= EPS:
-                st.waiting[s] = 0.0
-                st.since[s] = INF
-                emptied.update(self.stage_fleets[s])
+            waiting[s] -= n
+            if quota[s] != INF:
+                quota[s] -= n
+            if waiting[s] <= EPS:
+                waiting[s] = 0.0
+                since[s] = INF
+                if st.in_wait[s]:
+                    st.in_wait[s] = False
+                    st.lane_wait[lane].remove(self.stage_pos[s])
+                if emptied is None:
+                    emptied = set(self.stage_fleets[s])
+                else:
+                    emptied.update(self.stage_fleets[s])
         st.lane_of[c] = lane
-        waiting = [s for s in self.lane_stages[lane] if st.waiting[s] > EPS]
-        if not waiting:
+        stages = self.lane_stages[lane]
+        wait = st.lane_wait[lane]  # the others have nothing waiting
+        first = -1
+        for j in wait:  # most urgent first
+            if waiting[stages[j]] > EPS:
+                first = stages[j]
+                break
+        if first < 0:
             self.deactivate(lane)
-            return self._load(c, take)
-        st.lane_rank[lane] = min(self.stage_rank[s] for s in waiting)
-        for f in emptied:  # fleets with nothing left here they can take stop looking
-            if not any(f in self.stage_fleets[s] for s in waiting):
-                st.active[f].discard(lane)
-        self._load(c, take)
-
-    def _load(self, c: int, take: list[tuple[int, float]]) -> None:
-        st = self.st
+        else:
+            st.lane_rank[lane] = self.stage_rank[first]
+            if emptied:  # fleets with nothing left here they can take stop looking
+                left = [self.stage_fleets[stages[j]] for j in wait
+                        if waiting[stages[j]] > EPS]
+                for f in emptied:
+                    for fleets in left:
+                        if f in fleets:
+                            break
+                    else:
+                        st.active[f].discard(lane)
         if st.load[c]:
             merged: dict[int, float] = dict(st.load[c])
             for s, n in take:
@@ -404,9 +469,8 @@ class Policy:
         lanes = st.active[f]
         if not lanes:
             return
-        rank = st.lane_rank
-        for lane in sorted(lanes, key=rank.__getitem__) if len(lanes) > 1 else lanes:
-            take, full = self.fill(lane, f, self.cap[f])
+        for lane in sorted(lanes, key=st.lane_rank.__getitem__) if len(lanes) > 1 else lanes:
+            take, full = self.fill_full(lane, f)
             if take and (full or not self.holds(lane, take, t)):
                 self.send(c, lane, take, t, full)
                 return
@@ -414,15 +478,21 @@ class Policy:
     def holds(self, lane: int, take: list[tuple[int, float]], t: float) -> bool:
         """Whether a load that does not fill the carrier waits for more (hold_h at most,
         and only while more is coming; a plan's departures never wait)."""
-        if self.follow_plan or not self.lane_pending(lane):
+        st = self.st
+        if self.follow_plan or not st.lane_pending[lane]:
             return False
-        st, run = self.st, self.run
-        due = min(st.since[s] for s, _ in take) + run.hold_d
+        since = st.since
+        oldest = INF
+        for s, _ in take:
+            if since[s] < oldest:
+                oldest = since[s]
+        run = self.run
+        due = oldest + run.hold_d
         if t >= due:
             return False
         if st.hold_at[lane] != due:
             st.hold_at[lane] = due
-            run.kernel.at(due, run.K_HOLD, lane, 0)
+            run.at(due, run.K_HOLD, lane, 0)
         return True
 
     def send(self, c: int, lane: int, take: list[tuple[int, float]], t: float,
@@ -430,12 +500,15 @@ class Policy:
         """Carrier ``c`` takes ``take`` on ``lane``: loads here, or fetches it first. A
         full load goes on from the pickup at once; a partial one is topped up there with
         what has come meanwhile."""
-        from corridor.sim.carriers import reposition, start_trip
-
         run, st = self.run, self.st
-        run.take_idle(c)
+        f = st.fleet_of[c]  # run.take_idle(c), written out
+        st.idle[f][st.pos[c]].remove(c)
+        st.n_idle[f] -= 1
+        st.idle_ver[f] += 1
+        st.is_idle[c] = False
         self.reserve(c, lane, take)
-        if st.pos[c] == run.lane_src[lane]:
+        src = run.lane_src[lane]
+        if st.pos[c] == src:
             start_trip(run, c, t)
         else:
-            reposition(run, c, run.lane_src[lane], t, run.K_AT, then_load=full)
+            reposition(run, c, src, t, run.K_AT, then_load=full)

@@ -54,19 +54,16 @@ class RunOutcome:
     peak_beds: dict[str, float] = field(default_factory=dict)
 
 
-class Run:
-    """A run's state, handlers and the shared helpers the handlers call."""
+class Shared:
+    """What every run of a model reads and never writes, built on a process's first run
+    and kept with the model (``SimModel.cache``), so the later runs of that process (a
+    worker's batches) start at once: the hot arrays as lists, the ways carriers drive,
+    days between nodes per fleet. Nothing here depends on a run's draws."""
 
-    def __init__(self, model: SimModel, seed: np.random.SeedSequence) -> None:
+    def __init__(self, m: SimModel) -> None:
         from corridor.scenario.schema import MODES
 
-        m = self.model = model
-        rng = np.random.default_rng(seed)
-        self.st = RunState(m, rng)
-        self.draws = self.st.draws
-        self.mult = self.st.mult
-        self.kernel = k = Kernel()
-        # hot model arrays as lists
+        self.model = m
         self.visit_dt = m.visit_dt.ravel().tolist()
         self.handling_dt = m.handling_dt.tolist()
         self.transship_dt = m.transship_dt.tolist()
@@ -85,13 +82,35 @@ class Run:
         self.stage_mc = m.stage_mc.tolist()
         self.stage_delay = m.stage_delay_d.tolist()
         self.stage_transship = m.stage_transship.tolist()
+        self.stage_rank = m.stage_rank.tolist()
+        self.stage_march = m.stage_march.tolist()
         mcs = m.consignments
         self.stage_unit_t = [mcs[c].unit_t for c in self.stage_mc]
+        # per stage: tonnes, m2 and seats one unit takes, whether units are whole
+        self.stage_unit = [(mcs[c].unit_t, mcs[c].unit_m2, 1.0 if mcs[c].kind == "pax"
+                            else 0.0, mcs[c].integral) for c in self.stage_mc]
+        # per lane, most urgent first: (stage, its fleets, its unit's t, m2, seats, whole)
+        self.lane_fill = [tuple((s, m.stage_fleets[s], *self.stage_unit[s]) for s in ss)
+                          for ss in m.lane_stages]
+        self.lane_fleets = [sorted(frozenset().union(*(m.stage_fleets[s] for s in ss)))
+                            for ss in m.lane_stages]
+        self.stage_pos = [0] * len(self.stage_mc)  # where in its lane's stages
+        for ss in m.lane_stages:
+            for j, s in enumerate(ss):
+                self.stage_pos[s] = j
+        self.fleet_cap = [tuple(row) for row in m.fleet_cap.tolist()]
+        # per consignment: movement, people per unit, where its troops and stock go
+        dest = m.mv_dest.tolist()
+        supply = m.mv_supply.tolist()
+        self.mc_movement = [c.movement for c in mcs]
+        self.mc_unit_pax = [c.unit_pax for c in mcs]
+        self.mc_dest = [dest[c.movement] for c in mcs]
+        self.mc_stock = [c.kind == "bulk" and bool(supply[c.movement]) for c in mcs]
         # share of its movement one unit of each consignment is (people weigh PAX_T)
         weight = [c.amount * (c.unit_t + PAX_T * c.unit_pax) for c in mcs]
         total = np.bincount([c.movement for c in mcs], weight, minlength=len(m.mv_ids)) \
             if mcs else np.zeros(len(m.mv_ids))
-        self.share = [(c.unit_t + PAX_T * c.unit_pax) / total[c.movement]
+        self.share = [float((c.unit_t + PAX_T * c.unit_pax) / total[c.movement])
                       if total[c.movement] > 0 else 0.0 for c in mcs]
         self.road = MODES.index("road")
         opts = m.options
@@ -100,17 +119,109 @@ class Run:
                              else opts.breakdown_km[x] for x in MODES]
         self.repair_d = [opts.repair_h.get(x, 0.0) / 24.0 for x in MODES]
         self.hold_d = opts.hold_h / 24.0
-        self._ways: dict[tuple[int, int, int], Way] = {}
-        st = self.st
-        # arcs a carrier crosses with one addition: no slot limit, closure or threat
-        self.plain_arc = [not dt and prof is None for dt, prof in
-                          zip(self.slot_dt, st.arc_prof, strict=True)]
+        arc_disrupted = (m.disruptions.arc_group >= 0).tolist()
+        node_disrupted = (m.disruptions.node_group >= 0).tolist()
+        # what crossing each arc costs: one addition (no slot limit, closure or threat),
+        # a departure slot, or the gate of a disruption profile
+        self.arc_kind = [carriers.GATED if g else carriers.SLOTTED if dt else carriers.PLAIN
+                         for dt, g in zip(self.slot_dt, arc_disrupted, strict=True)]
         # (node, mode) where loading or unloading meets a visit limit, handling limit or
         # closure
         self.gated = [bool(self.visit_dt[k] or self.handling_dt[k // N_MODES]
-                           or st.node_prof[k // N_MODES] is not None)
+                           or node_disrupted[k // N_MODES])
                       for k in range(len(self.visit_dt))]
         self.first_carrier = np.concatenate([[0], np.cumsum(m.fleet_count)]).tolist()
+        self.carrier_fleet = m.carrier_fleet.tolist()
+        self.lane_ways: list[dict[int, Way]] = [{} for _ in self.lane_src]  # per fleet
+        self.path_ways: dict[tuple[int, int, int], Way] = {}  # (from, fleet, to)
+        self.rows: list[dict[int, list[float]]] = [{} for _ in self.fleet_mode]
+
+    def row(self, f: int, a: int) -> list[float]:
+        """Days from node ``a`` to every node for fleet ``f`` (inf: no path)."""
+        row = self.rows[f].get(a)
+        if row is None:
+            row = self.rows[f][a] = self.model.paths.tree(f, a)[0].tolist()
+        return row
+
+    def lane_way(self, lane: int, f: int) -> Way:
+        w = self.lane_ways[lane].get(f)
+        if w is None:
+            m = self.model
+            w = self.lane_ways[lane][f] = self._way(m.lane_arcs[lane], f,
+                                                    float(m.lane_km[lane]))
+        return w
+
+    def path_way(self, f: int, a: int, b: int) -> Way:
+        key = (a, f, b)
+        w = self.path_ways.get(key)
+        if w is None:
+            arcs, _, km = self.model.paths.path(f, a, b)
+            w = self.path_ways[key] = self._way(arcs, f, km)
+        return w
+
+    def _way(self, arcs: tuple[int, ...], f: int, km: float) -> Way:
+        days = self.model.paths.days[f]
+        d = tuple(float(days[a]) for a in arcs)
+        kinds = tuple(self.arc_kind[a] for a in arcs)
+        mkb = self.breakdown_km[self.fleet_mode[f]]
+        p_break = 1.0 - math.exp(-km / mkb) if mkb and km > 0 else -1.0
+        steps = tuple((a, x, k, self.slot_dt[a])
+                      for a, x, k in zip(arcs, d, kinds, strict=True))
+        return (arcs, d, km, sum(d), all(k == carriers.PLAIN for k in kinds), steps, p_break)
+
+
+def shared(model: SimModel) -> Shared:
+    """The model's :class:`Shared` part, built on first use in this process."""
+    sh = model.cache.get("shared")
+    if sh is None:
+        sh = model.cache["shared"] = Shared(model)
+    return sh  # type: ignore[no-any-return]
+
+
+class Run:
+    """A run's state, handlers and the shared helpers the handlers call."""
+
+    def __init__(self, model: SimModel, seed: np.random.SeedSequence) -> None:
+        m = self.model = model
+        rng = np.random.default_rng(seed)
+        sh = self.shared = shared(m)
+        self.st = RunState(m, rng, sh.carrier_fleet)
+        self.draws = self.st.draws
+        self.mult = self.st.mult
+        self.kernel = k = Kernel()
+        self.at = k.at
+        # hot model arrays as lists (shared by the runs of this process; read only)
+        self.visit_dt = sh.visit_dt
+        self.handling_dt = sh.handling_dt
+        self.transship_dt = sh.transship_dt
+        self.slot_dt = sh.slot_dt
+        self.flow_dt = sh.flow_dt
+        self.arc_km = sh.arc_km
+        self.fleet_mode = sh.fleet_mode
+        self.load_d = sh.load_d
+        self.unload_d = sh.unload_d
+        self.lane_src = sh.lane_src
+        self.lane_dst = sh.lane_dst
+        self.lane_mode = sh.lane_mode
+        self.lane_km = sh.lane_km
+        self.stage_lane = sh.stage_lane
+        self.stage_next = sh.stage_next
+        self.stage_mc = sh.stage_mc
+        self.stage_delay = sh.stage_delay
+        self.stage_transship = sh.stage_transship
+        self.stage_unit_t = sh.stage_unit_t
+        self.share = sh.share
+        self.mc_movement = sh.mc_movement
+        self.mc_unit_pax = sh.mc_unit_pax
+        self.mc_dest = sh.mc_dest
+        self.mc_stock = sh.mc_stock
+        self.road = sh.road
+        self.breakdown_km = sh.breakdown_km
+        self.repair_d = sh.repair_d
+        self.hold_d = sh.hold_d
+        self.gated = sh.gated
+        self.first_carrier = sh.first_carrier
+        self.lane_ways = sh.lane_ways
         self.policy = dispatch.Policy(self)
         self.K_IN = k.register(self.on_cargo_in)
         self.K_FREE = k.register(self.on_free)
@@ -158,7 +269,7 @@ class Run:
         if node >= 0:
             t2 = carriers.transship(self, node, n * self.stage_unit_t[s], t2)
         if t2 > t:
-            self.kernel.at(t2, self.K_IN, nxt, self.st.parcel(n))
+            self.at(t2, self.K_IN, nxt, self.st.parcel(n))
         else:
             self.arrive(nxt, n, t)
 
@@ -168,11 +279,14 @@ class Run:
     def arrive(self, s: int, n: float, t: float) -> None:
         """``n`` units are at the start of stage ``s``, free to leave."""
         st = self.st
-        st.pending[s] -= n
+        before = st.pending[s]
+        st.pending[s] = left = before - n
+        lane = self.stage_lane[s]
+        if before > EPS >= left:  # nothing more to come for this stage
+            st.lane_pending[lane] -= 1
         st.waiting[s] += n
         if st.since[s] == INF:
             st.since[s] = t
-        lane = self.stage_lane[s]
         if self.lane_mode[lane] == SELF_MOVE:
             self.march_off(s, t)
         else:
@@ -192,14 +306,14 @@ class Run:
         carriers.march(self, s, n, t)
 
     def deliver(self, mc: int, n: float, t: float) -> None:
-        st, m = self.st, self.model
-        c = m.consignments[mc]
+        st = self.st
         st.delivered[mc] += n
-        st.arrival_log.append((c.movement, t, n * self.share[mc]))
-        if c.unit_pax:
-            st.troops[int(m.mv_dest[c.movement])] += n * c.unit_pax
-        if c.kind == "bulk" and m.mv_supply[c.movement]:
-            st.stock[int(m.mv_dest[c.movement])] += n
+        st.arrival_log.append((self.mc_movement[mc], t, n * self.share[mc]))
+        unit_pax = self.mc_unit_pax[mc]
+        if unit_pax:
+            st.troops[self.mc_dest[mc]] += n * unit_pax
+        if self.mc_stock[mc]:
+            st.stock[self.mc_dest[mc]] += n
         self._settle(mc, n, t)
 
     def _settle(self, mc: int, n: float, t: float) -> None:
@@ -208,7 +322,7 @@ class Run:
         st = self.st
         st.left[mc] -= n
         if st.left[mc] <= EPS and st.left[mc] + n > EPS:
-            mv = self.model.consignments[mc].movement
+            mv = self.mc_movement[mc]
             st.open_mcs[mv] -= 1
             if st.open_mcs[mv] == 0:
                 st.closure[mv] = t
@@ -226,22 +340,40 @@ class Run:
             st.losses.append((t, f, arc, mc, n))
             nxt = self.stage_next[s]
             while nxt >= 0:  # it will never reach the later stages
-                st.pending[nxt] -= n
+                before = st.pending[nxt]
+                st.pending[nxt] = left = before - n
+                if before > EPS >= left:
+                    st.lane_pending[self.stage_lane[nxt]] -= 1
                 nxt = self.stage_next[nxt]
             self._settle(mc, n, t)
+
+    def load_tonnes(self, load: list[tuple[int, float]]) -> float:
+        tonnes = 0.0
+        unit_t = self.stage_unit_t
+        for s, n in load:
+            tonnes += n * unit_t[s]
+        return tonnes
 
     # -------------------------------------------------------------- carriers
     def add_idle(self, c: int) -> None:
         st = self.st
         f = st.fleet_of[c]
-        st.idle[f].setdefault(st.pos[c], []).append(c)
+        here = st.idle[f].get(st.pos[c])
+        if here is None:
+            st.idle[f][st.pos[c]] = [c]
+        else:
+            here.append(c)
         st.n_idle[f] += 1
+        st.idle_ver[f] += 1
+        st.is_idle[c] = True
 
     def take_idle(self, c: int) -> None:
         st = self.st
         f = st.fleet_of[c]
         st.idle[f][st.pos[c]].remove(c)
         st.n_idle[f] -= 1
+        st.idle_ver[f] += 1
+        st.is_idle[c] = False
 
     def on_ready(self, t: float, f: int, _b: int) -> None:
         st = self.st
@@ -259,18 +391,26 @@ class Run:
         st.pos[c] = node
         lane = st.lane_of[c]
         st.lane_of[c] = -1
-        f = st.fleet_of[c]
-        self.add_idle(c)
+        f = st.fleet_of[c]  # self.add_idle(c), written out
+        here = st.idle[f].get(node)
+        if here is None:
+            st.idle[f][node] = [c]
+        else:
+            here.append(c)
+        st.n_idle[f] += 1
+        st.idle_ver[f] += 1
+        st.is_idle[c] = True
         load = st.load[c]
         st.load[c] = []
         for s, n in load:
             self.forward(s, n, t)
-        if st.lane_of[c] < 0:
-            self.policy.find_work(c, t)
-        if lane >= 0 and st.lane_of[c] < 0 and c in st.idle[f].get(node, ()):
+        if st.lane_of[c] >= 0:
+            return
+        self.policy.find_work(c, t)
+        if lane >= 0 and st.lane_of[c] < 0 and st.is_idle[c]:
             src = self.lane_src[lane]
             if src != node and self.policy.expects(lane, f) \
-                    and self.model.paths.days_between(f, node, src) < INF:
+                    and self.shared.row(f, node)[src] < INF:
                 self.take_idle(c)
                 carriers.reposition(self, c, src, t, self.K_BACK)
 
@@ -292,6 +432,7 @@ class Run:
         st = self.st
         st.quota[s] += self.model.quotas[i][2]  # type: ignore[index]
         lane = self.stage_lane[s]
+        st.lane_ver[lane] += 1
         if self.lane_mode[lane] == SELF_MOVE:
             self.march_off(s, t)
         else:
@@ -354,28 +495,23 @@ class Run:
         self.kernel.run(self.model.horizon)
         return self.outcome()
 
+    def close(self) -> None:
+        """Break the run's reference cycles (handlers, policy, medical chain), so that
+        its state is freed as soon as it is dropped rather than by the cyclic garbage
+        collector. The run cannot be used afterwards."""
+        self.kernel.clear()
+        if self.medical is not None:
+            self.medical.tables.clear()
+        self.__dict__.clear()
+
     def lane_way(self, lane: int, f: int) -> Way:
-        """``lane`` as a carrier of fleet ``f`` drives it (cached per run)."""
-        key = (-1 - lane, f, 0)
-        w = self._ways.get(key)
-        if w is None:
-            arcs = self.model.lane_arcs[lane]
-            w = self._ways[key] = self._way(arcs, f, float(self.model.lane_km[lane]))
-        return w
+        """``lane`` as a carrier of fleet ``f`` drives it (built once per process)."""
+        return self.shared.lane_way(lane, f)
 
     def path_way(self, f: int, a: int, b: int) -> Way:
-        """Fleet ``f``'s empty path from ``a`` to ``b`` (cached per run)."""
-        key = (a, f, b)
-        w = self._ways.get(key)
-        if w is None:
-            arcs, _, km = self.model.paths.path(f, a, b)
-            w = self._ways[key] = self._way(arcs, f, km)
-        return w
-
-    def _way(self, arcs: tuple[int, ...], f: int, km: float) -> Way:
-        days = self.model.paths.days[f]
-        d = tuple(float(days[a]) for a in arcs)
-        return (arcs, d, km, sum(d), all(self.plain_arc[a] for a in arcs))
+        """Fleet ``f``'s empty path from ``a`` to ``b`` (built once per process)."""
+        w = self.shared.path_ways.get((a, f, b))
+        return w if w is not None else self.shared.path_way(f, a, b)
 
     def outcome(self) -> RunOutcome:
         m, st = self.model, self.st

@@ -42,6 +42,11 @@ class Kernel:
         heappush(self.heap, (time, self.seq, kind, a, b))
         self.seq += 1
 
+    def clear(self) -> None:
+        """Drop the handlers and pending events (the run is over)."""
+        self._handlers.clear()
+        self.heap.clear()
+
     def run(self, until: float) -> None:
         """Dispatch events in time order up to and including ``until``."""
         heap, handlers = self.heap, self._handlers

@@ -31,6 +31,7 @@ A deliberately simple, documented model (docs/simulator.md, "Medical chain"):
 from __future__ import annotations
 
 import math
+from bisect import insort
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,7 @@ import numpy as np
 
 from corridor.network.graph import Network
 from corridor.scenario import Scenario
+from corridor.sim.carriers import travel
 from corridor.sim.queues import Servers
 
 if TYPE_CHECKING:
@@ -178,6 +180,7 @@ class MedicalRun:
         self.carry = [0.0] * (2 * len(mm.sites) + 1)  # fractional counts (deterministic)
         self.waiting: dict[int, list[list[int]]] = {s.node: [[], [], []] for s in mm.sites}
         self.room_to: dict[int, float] = dict.fromkeys(self.waiting, 0.0)
+        self.n_waiting: dict[int, int] = dict.fromkeys(self.waiting, 0)  # all precedences
         # carriers
         fl = run.model
         self.car_fleet: list[int] = []
@@ -188,11 +191,23 @@ class MedicalRun:
                 self.car_fleet.append(i)
                 self.car_pos.append(int(fl.fleet_home[f]))
                 self.car_load.append([])
-        # idle carriers by (medical fleet, node), insertion-ordered (deterministic)
+        # per site node: per medical fleet, whether it takes casualties from there to a
+        # hospital; the hospital there that treats surgical cases, and any hospital there
+        self.serves = {node: [bool(mm.routes.get((f, node), ((), ()))[1]) for f in mm.fleets]
+                       for node in self.waiting}
+        # idle carriers by (medical fleet, node), insertion-ordered (deterministic), and
+        # per site node the (fleet, node) keys that can serve it, nearest first (ties: in
+        # the order the keys came): (days, key number, key)
         self.idle: dict[tuple[int, int], list[int]] = {}
+        self.nearest: dict[int, list[tuple[float, int, tuple[int, int]]]] = {
+            node: [] for node in self.waiting}
         for c in range(len(self.car_fleet)):
             self._idle(c)
-        self.dist: dict[tuple[int, int], list[float]] = {}
+        self.local: dict[int, tuple[int, int]] = {}
+        for node in self.waiting:
+            here = [h for h, hn in enumerate(mm.hospitals) if hn == node]
+            self.local[node] = (next((h for h in here if mm.hosp_tables[h] > 0), -1),
+                                here[0] if here else -1)
         self.lost_carriers = 0
         self.lost_fleet: dict[int, int] = {}
         # hospitals
@@ -250,7 +265,7 @@ class MedicalRun:
         self.site_of.append(node)
         self.t_hosp.append(math.inf)
         self.t_surg.append(math.inf)
-        self.run.kernel.at(t, self.K_CAS, cid, node)
+        self.run.at(t, self.K_CAS, cid, node)
 
     def _pick(self) -> int:
         u = self.draws.uniform()
@@ -265,56 +280,50 @@ class MedicalRun:
 
     # ---------------------------------------------------------- evacuation
     def on_casualty(self, t: float, cid: int, node: int) -> None:
-        local = self._local_hospital(node, self.prec[cid])
+        local = self.local[node][1 if self.prec[cid] == ROUTINE else 0]
         if local >= 0:
             self._admit(t, cid, local)
             return
         self.waiting[node][self.prec[cid]].append(cid)
+        self.n_waiting[node] += 1
         self._call(t, node)
 
-    def _local_hospital(self, node: int, prec: int) -> int:
-        mm = self.mm
-        for h, hn in enumerate(mm.hospitals):
-            if hn == node and (mm.hosp_tables[h] > 0 or prec == ROUTINE):
-                return h
-        return -1
-
     def _idle(self, c: int) -> None:
-        self.idle.setdefault((self.car_fleet[c], self.car_pos[c]), []).append(c)
+        key = (self.car_fleet[c], self.car_pos[c])
+        cs = self.idle.get(key)
+        if cs is None:
+            cs = self.idle[key] = []
+            row = self.run.shared.row(self.mm.fleets[key[0]], key[1])
+            for node, near in self.nearest.items():
+                if self.serves[node][key[0]] and row[node] < math.inf:
+                    insort(near, (row[node], len(self.idle), key))
+        cs.append(c)
 
     def _call(self, t: float, node: int) -> None:
         """Send the nearest idle carriers while casualties outnumber the room heading here."""
-        w = sum(len(q) for q in self.waiting[node])
+        w = self.n_waiting[node]
         mm = self.mm
-        paths = self.run.model.paths
+        idle = self.idle
+        near = self.nearest[node]
         while w > self.room_to[node]:
-            best, best_d, key = -1, math.inf, (0, 0)
-            for (i, pos), cs in self.idle.items():
-                f = mm.fleets[i]
-                if not cs or not mm.routes.get((f, node), ((), ()))[1]:
-                    continue
-                row = self.dist.get((f, pos))
-                if row is None:
-                    row = self.dist[(f, pos)] = paths.tree(f, pos)[0].tolist()
-                if row[node] < best_d:
-                    best, best_d, key = cs[0], row[node], (i, pos)
-            if best < 0 or not math.isfinite(best_d):
+            for _, _, key in near:
+                cs = idle[key]
+                if cs:
+                    break
+            else:
                 return
-            self.idle[key].pop(0)
+            best = cs.pop(0)
             self.room_to[node] += mm.litters[self.car_fleet[best]]
             self._go(t, best, node, self.K_AT)
 
     def _go(self, t: float, c: int, to: int, kind: int) -> None:
-        from corridor.sim.carriers import travel
-
         f = self.mm.fleets[self.car_fleet[c]]
         run = self.run
-        t, lost_arc = travel(run, run.path_way(f, self.car_pos[c], to), t,
-                             int(run.model.fleet_mode[f]))
+        t, lost_arc = travel(run, run.path_way(f, self.car_pos[c], to), t, run.fleet_mode[f])
         if lost_arc >= 0:
             self._lose(c)
         elif t < math.inf:
-            run.kernel.at(t, kind, c, to)
+            run.at(t, kind, c, to)
 
     def on_at_site(self, t: float, c: int, node: int) -> None:
         mm, run = self.mm, self.run
@@ -327,6 +336,7 @@ class MedicalRun:
         for q in self.waiting[node]:
             while q and len(load) < room:
                 load.append(q.pop(0))
+        self.n_waiting[node] -= len(load)
         if not load:
             self._idle(c)
             return
@@ -334,17 +344,15 @@ class MedicalRun:
         needs_table = any(self.prec[x] != ROUTINE for x in load)
         dest = (surgical or beds)[0] if needs_table else (beds or surgical)[0]
         self.car_load[c] = load
-        t += float(run.model.fleet_load_d[f]) * run.mult.handling_time()
-        from corridor.sim.carriers import travel
-
+        t += run.load_d[f] * run.mult.handling_time()
         t, lost_arc = travel(run, run.path_way(f, node, mm.hospitals[dest]), t,
-                             int(run.model.fleet_mode[f]))
+                             run.fleet_mode[f])
         if lost_arc >= 0:
             self._lose(c)
             return
-        t += float(run.model.fleet_unload_d[f]) * run.mult.handling_time()
-        run.kernel.at(t, self.K_DROP, c, dest)
-        if sum(len(q) for q in self.waiting[node]) > self.room_to[node]:
+        t += run.unload_d[f] * run.mult.handling_time()
+        run.at(t, self.K_DROP, c, dest)
+        if self.n_waiting[node] > self.room_to[node]:
             self._call(t, node)
 
     def on_drop(self, t: float, c: int, h: int) -> None:
@@ -353,8 +361,9 @@ class MedicalRun:
         self.car_load[c] = []
         self.car_pos[c] = self.mm.hospitals[h]
         self._idle(c)
-        for node, qs in self.waiting.items():
-            if any(qs) and sum(len(q) for q in qs) > self.room_to[node]:
+        room = self.room_to
+        for node, w in self.n_waiting.items():
+            if w and w > room[node]:
                 self._call(t, node)
 
     def _lose(self, c: int) -> None:
@@ -430,21 +439,24 @@ class MedicalRun:
         return med, self._peaks()
 
     def _peaks(self) -> dict[str, float]:
-        """Peak concurrent bed occupancy per role (demand; may exceed the beds)."""
+        """Peak concurrent bed occupancy per role (demand; may exceed the beds): the
+        highest running count over the stays' ins (+1) and outs (-1) in time order, an
+        out before an in at the same time."""
         mm = self.mm
         out = dict.fromkeys(mm.roles, 0.0)
-        by_role: dict[str, list[tuple[float, int]]] = {r: [] for r in mm.roles}
-        for h, a, b in self.stays:
-            role = f"role{mm.hosp_role[h]}"
-            by_role[role].append((a, 1))
-            by_role[role].append((b, -1))
-        for role, ev in by_role.items():
-            ev.sort()
-            level = peak = 0
-            for _, d in ev:
-                level += d
-                peak = max(peak, level)
-            out[role] = float(peak)
+        if not self.stays:
+            return out
+        h, a, b = (np.asarray(x) for x in zip(*self.stays, strict=True))
+        role = np.asarray([mm.hosp_role[i] for i in range(len(mm.hospitals))])[h]
+        for name in mm.roles:
+            sel = role == int(name[4:])
+            if not sel.any():
+                continue
+            times = np.concatenate([a[sel], b[sel]])
+            delta = np.concatenate([np.ones(int(sel.sum()), np.int64),
+                                    -np.ones(int(sel.sum()), np.int64)])
+            level = np.cumsum(delta[np.lexsort((delta, times))])
+            out[name] = float(max(int(level.max()), 0))
         return out
 
     def timeline(self, step: float = 0.5) -> dict[str, np.ndarray]:
@@ -454,10 +466,24 @@ class MedicalRun:
         out = {"day": days, "patients": np.zeros(len(days))}
         for r in mm.roles:
             out[f"beds_{r}"] = np.zeros(len(days))
-        for h, a, b in self.stays:
-            inside = (days >= a) & (days < b)
-            out["patients"] += inside
-            out[f"beds_role{mm.hosp_role[h]}"] += inside
+        if not self.stays:
+            return out
+        h, a, b = (np.asarray(x) for x in zip(*self.stays, strict=True))
+        # a stay counts on the days d with a <= d < b: indices lo .. hi - 1
+        lo = np.searchsorted(days, a, side="left")
+        hi = np.searchsorted(days, b, side="left")
+        keep = lo < hi
+        role = np.asarray([mm.hosp_role[i] for i in range(len(mm.hospitals))])[h]
+
+        def count(sel: np.ndarray) -> np.ndarray:
+            diff = np.zeros(len(days) + 1)
+            np.add.at(diff, lo[sel], 1.0)
+            np.add.at(diff, hi[sel], -1.0)
+            return np.cumsum(diff[:-1])
+
+        out["patients"] = count(keep)
+        for r in mm.roles:
+            out[f"beds_{r}"] = count(keep & (role == int(r[4:])))
         return out
 
 

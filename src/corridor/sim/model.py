@@ -200,6 +200,8 @@ class SimModel:
     medical: Any = None  # corridor.sim.medical.MedicalModel | None
     unmet: tuple[tuple[str, str], ...] = field(default=())  # (movement, reason)
     policy: str = "heuristic"
+    # what the runs of one process share, built on first use (corridor.sim.engine.Shared)
+    cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def n_carriers(self) -> int:

@@ -44,29 +44,35 @@ class Slots:
 
     def book(self, t: float, length: float) -> float:
         """Book the earliest gap; touching bookings merge into one interval, so a
-        resource used at full rate stays one interval (quick to search)."""
+        resource used at full rate stays one interval (quick to search). (The search
+        of :meth:`earliest` is written out here: this is the hottest call of a run.)"""
         starts, ends = self.starts, self.ends
-        if not ends or t >= ends[-1]:  # the common case: after every booking
+        if not ends or t >= ends[-1]:  # after every booking
             if ends and ends[-1] == t:
                 ends[-1] = t + length
             else:
                 starts.append(t)
                 ends.append(t + length)
             return t
-        start, i = self.earliest(t, length)
-        end = start + length
-        if i and ends[i - 1] == start:  # extends the booking before it
-            if i < len(starts) and starts[i] == end:  # ... and closes the gap to the next
+        i = bisect_right(ends, t)
+        n = len(starts)
+        while i < n and t + length > starts[i]:
+            if ends[i] > t:
+                t = ends[i]
+            i += 1
+        end = t + length
+        if i and ends[i - 1] == t:  # extends the booking before it
+            if i < n and starts[i] == end:  # ... and closes the gap to the next
                 ends[i - 1] = ends[i]
                 del starts[i], ends[i]
             else:
                 ends[i - 1] = end
-        elif i < len(starts) and starts[i] == end:
-            starts[i] = start
+        elif i < n and starts[i] == end:
+            starts[i] = t
         else:
-            starts.insert(i, start)
+            starts.insert(i, t)
             ends.insert(i, end)
-        return start
+        return t
 
 
 def take(slots: Slots, prof: Profile | None, t: float, length: float) -> float:
@@ -75,13 +81,24 @@ def take(slots: Slots, prof: Profile | None, t: float, length: float) -> float:
     Returns the start (inf if the resource never opens again)."""
     if prof is None:
         return slots.book(t, length)
+    breaks, factor = prof.breaks, prof.factor
     for _ in range(64):
-        t = prof.next_open(t)
+        i = bisect_right(breaks, t) - 1  # open at t, or from the next open piece
+        f = factor[i]
+        if f <= 0:
+            for j in range(i + 1, len(breaks)):
+                if factor[j] > 0:
+                    t, f = breaks[j], factor[j]
+                    break
+            else:
+                return INF
         if t == INF:
             return INF
-        stretched = length / prof.factor_at(t)
-        start, _ = slots.earliest(t, stretched)
-        if start == t or prof.next_open(start) == start:
-            return slots.book(start, length / prof.factor_at(start))
+        start, _ = slots.earliest(t, length / f)
+        if start == t:
+            return slots.book(start, length / f)
+        f = factor[bisect_right(breaks, start) - 1]
+        if f > 0:  # still open when the gap starts: stretched by the factor then
+            return slots.book(start, length / f)
         t = start
     return slots.book(t, length)

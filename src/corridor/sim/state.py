@@ -22,9 +22,10 @@ EPS = 1e-9  # units below this are rounding dust
 
 
 class Draws:
-    """Random numbers handed out one at a time from pre-drawn blocks."""
+    """Random numbers handed out one at a time from pre-drawn blocks (each block
+    reversed, so that handing one out is a ``pop``)."""
 
-    __slots__ = ("_i", "_j", "_n", "_u", "rng")
+    __slots__ = ("_n", "_u", "rng")
 
     BLOCK = 2048
 
@@ -32,21 +33,18 @@ class Draws:
         self.rng = rng
         self._n: list[float] = []
         self._u: list[float] = []
-        self._i = self._j = 0
 
     def normal(self) -> float:
-        if self._i == len(self._n):
-            self._n = self.rng.standard_normal(self.BLOCK).tolist()
-            self._i = 0
-        self._i += 1
-        return self._n[self._i - 1]
+        n = self._n
+        if not n:
+            n = self._n = self.rng.standard_normal(self.BLOCK)[::-1].tolist()
+        return n.pop()
 
     def uniform(self) -> float:
-        if self._j == len(self._u):
-            self._u = self.rng.random(self.BLOCK).tolist()
-            self._j = 0
-        self._j += 1
-        return self._u[self._j - 1]
+        u = self._u
+        if not u:
+            u = self._u = self.rng.random(self.BLOCK)[::-1].tolist()
+        return u.pop()
 
     def exponential(self, mean: float) -> float:
         return -mean * math.log(1.0 - self.uniform())
@@ -56,7 +54,7 @@ class Multipliers:
     """Mean-1 random multipliers of travel (per mode) and handling times, drawn in
     vectorised blocks from the run's generator (one block stream per kind)."""
 
-    __slots__ = ("_buf", "_params", "dist", "rng")
+    __slots__ = ("buf", "dist", "handling", "rng", "spread")
 
     BLOCK = 512
 
@@ -65,8 +63,9 @@ class Multipliers:
         self.rng = rng
         self.dist = "none" if options.deterministic else options.distribution
         cvs = [options.travel_cv.get(m, 0.0) for m in modes] + [options.handling_cv]
-        self._params = [self._spread(cv) for cv in cvs]  # per mode, then handling
-        self._buf: list[list[float]] = [[] for _ in self._params]
+        self.spread = [self._spread(cv) for cv in cvs]  # per mode, then handling
+        self.handling = len(modes)  # the index of handling times
+        self.buf: list[list[float]] = [[] for _ in self.spread]  # popped from the end
 
     def _spread(self, cv: float) -> float:
         if self.dist == "lognormal":
@@ -75,34 +74,35 @@ class Multipliers:
             return min(cv * math.sqrt(6.0), 1.0)
         return 0.0
 
-    def _refill(self, k: int) -> list[float]:
-        s = self._params[k]
+    def refill(self, k: int) -> list[float]:
+        s = self.spread[k]
         if self.dist == "lognormal":
             x = np.exp(-s * s / 2.0 + s * self.rng.standard_normal(self.BLOCK))
         else:
             u = self.rng.random((2, self.BLOCK))
             x = 1.0 + s * (u[0] + u[1] - 1.0)
-        self._buf[k] = buf = x.tolist()
+        self.buf[k] = buf = x.tolist()
         return buf
 
     def travel_of(self, mode: int) -> float:
-        if not self._params[mode]:
+        if not self.spread[mode]:
             return 1.0
-        buf = self._buf[mode] or self._refill(mode)
+        buf = self.buf[mode] or self.refill(mode)
         return buf.pop()
 
     def handling_time(self) -> float:
-        k = len(self._params) - 1
-        if not self._params[k]:
+        k = self.handling
+        if not self.spread[k]:
             return 1.0
-        buf = self._buf[k] or self._refill(k)
+        buf = self.buf[k] or self.refill(k)
         return buf.pop()
 
 
 class RunState:
     """Cargo, carriers, booking calendars and tallies of one run."""
 
-    def __init__(self, model: SimModel, rng: np.random.Generator) -> None:
+    def __init__(self, model: SimModel, rng: np.random.Generator,
+                 carrier_fleet: list[int] | None = None) -> None:
         from corridor.scenario.schema import MODES
 
         m = model
@@ -114,23 +114,35 @@ class RunState:
         # cargo waiting at each stage's start node, still to come there, released by plan
         self.waiting = [0.0] * n_stage
         self.pending = [mcs[s].amount for s in m.stage_mc.tolist()]
+        # per lane: its stages with cargo still to come (pending above EPS)
+        self.lane_pending = [sum(self.pending[s] > EPS for s in ss) for ss in m.lane_stages]
         self.quota = [0.0 if m.quotas is not None else INF] * n_stage
         self.since = [INF] * n_stage  # when the oldest waiting units arrived
         self.hold_at = [INF] * len(m.lane_mode)  # pending hold event per lane
         # per fleet: carried lanes with cargo waiting that it may serve
         self.active: list[set[int]] = [set() for _ in m.fleet_ids]
         self.lane_rank = [INF] * len(m.lane_mode)  # most urgent waiting stage per lane
+        # per carried lane: where in its stages those with cargo waiting are, ascending
+        # (a stage joins when cargo arrives, leaves when a carrier takes the last of it)
+        self.lane_wait: list[list[int]] = [[] for _ in m.lane_mode]
+        self.in_wait = [False] * n_stage
+        self.lane_ver = [0] * len(m.lane_mode)  # counts changes to a lane's cargo
         # carriers
         nc = m.n_carriers
-        self.fleet_of = m.carrier_fleet.tolist()
-        self.pos = [int(m.fleet_home[f]) for f in self.fleet_of]
+        self.fleet_of = carrier_fleet if carrier_fleet is not None \
+            else m.carrier_fleet.tolist()  # read only
+        home = m.fleet_home.tolist()
+        self.pos = [home[f] for f in self.fleet_of]
         self.lane_of = [-1] * nc
         self.load: list[list[tuple[int, float]]] = [[] for _ in range(nc)]
         # idle carriers of each fleet by node (insertion-ordered: deterministic)
         self.idle: list[dict[int, list[int]]] = [{} for _ in m.fleet_ids]
         self.n_idle = [0] * len(m.fleet_ids)
+        self.is_idle = [False] * nc
+        self.idle_ver = [0] * len(m.fleet_ids)  # counts changes to a fleet's idle carriers
         # booking calendars of rate-limited resources, made on first use
-        self.arc_slots: dict[int, Slots] = {}
+        self.arc_cal: list[Slots | None] = [Slots() if dt else None
+                                             for dt in m.arc_slot_dt.tolist()]  # per arc
         self.flow_slots: dict[int, Slots] = {}
         self.visit_slots: dict[int, Slots] = {}  # node * N_MODES + mode
         self.handling_slots: dict[int, Slots] = {}
