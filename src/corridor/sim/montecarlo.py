@@ -137,8 +137,10 @@ def run_batch(model: SimModel, seed: int, runs: list[int]) -> list[RunRecord]:
 
 
 def batches(runs: int, workers: int) -> list[list[int]]:
-    """Runs in batches: about four batches per worker, at most 50 runs each."""
-    size = max(1, min(50, runs // max(1, workers * 4)))
+    """Runs in batches: about four batches per worker, at most 10 runs each (a few
+    seconds of work: task overhead stays small, and no worker sits idle for long
+    while another finishes the last batch)."""
+    size = max(1, min(10, runs // max(1, workers * 4)))
     return [list(range(a, min(a + size, runs))) for a in range(0, runs, size)]
 
 
