@@ -133,8 +133,8 @@ def _take_reference(slots: object, prof: object, t: float, length: float) -> flo
 
 
 def test_take_and_the_inline_booking_match_their_reference() -> None:
-    """``slots.take`` and the departure-slot booking written out in
-    ``carriers.travel`` book what the plain methods book, on random calendars."""
+    """``slots.take`` books what the plain profile methods book, and a way of slotted
+    arcs in ``carriers.travel`` books what ``Slots.book`` does, on random calendars."""
     from corridor.sim.carriers import SLOTTED, travel
     from corridor.sim.disruptions import Profile
     from corridor.sim.slots import Slots, take

@@ -39,8 +39,7 @@ def plan(
     """Plan a deployment: when each movement closes, what binds and what one more unit of
     it is worth, and why a movement cannot close. Ctrl-C stops the solver and writes the
     best plan so far."""
-    from corridor.plan import solve_plan
-    from corridor.plan.pipeline import PlanError
+    from corridor.plan import PlanError, solve_plan
 
     s = load_or_exit(scenario, sets or [])
     folder = out or Path("results") / f"{_slug(scenario)}-plan"

@@ -194,18 +194,16 @@ class RoundingEngine:
             decided |= blk
             self._fix(np.flatnonzero(blk), trips)
             out = self.solver.solve_lp(_left(deadline))
-            if out.status in ("time_limit", "interrupted") and not decided.all():
+            if out.status in ("time_limit", "interrupted"):
                 # Stopped: round the rest at once from the last LP and re-solve once
                 # (no time limit: a whole-trip plan is what the caller writes).
                 self.stopped = out.status
                 rest = ~decided
-                loads = np.where(rest, np.maximum(last.values[pm.y_var], 0.0), 0.0)
-                trips = round_trips(pm, loads, rest, trips, extra, rhs)
-                decided |= rest
-                self._fix(np.flatnonzero(rest), trips)
-                out = self.solver.solve_lp(None)
-            elif out.status in ("time_limit", "interrupted"):
-                self.stopped = out.status
+                if rest.any():
+                    loads = np.where(rest, np.maximum(last.values[pm.y_var], 0.0), 0.0)
+                    trips = round_trips(pm, loads, rest, trips, extra, rhs)
+                    decided |= rest
+                    self._fix(np.flatnonzero(rest), trips)
                 out = self.solver.solve_lp(None)
             if out.status != "optimal":
                 return out, trips

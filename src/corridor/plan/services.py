@@ -301,8 +301,14 @@ def build_services(net: Network, coms: list[Commodity], k: int,
     thresholds = mlc_thresholds(net)
     cache: dict[tuple[object, ...], list[Route] | str] = {}
 
-    def leg(a: str, b: str, com: Commodity, gateways: bool) -> list[Route] | str:
-        gw = gateway_mode(net, a, b) if gateways else None
+    gateways: dict[tuple[str, str], str | None] = {}
+
+    def leg(a: str, b: str, com: Commodity, between_vias: bool) -> list[Route] | str:
+        gw = None
+        if between_vias:
+            if (a, b) not in gateways:
+                gateways[(a, b)] = gateway_mode(net, a, b)
+            gw = gateways[(a, b)]
         key = (*route_key(com.cls, a, b, thresholds), gw)
         got = cache.get(key)
         if got is None:

@@ -82,10 +82,14 @@ def run(
 
     solve_plan, simulate = _engines()
     t = time.perf_counter()
+    from corridor.plan import PlanError
+
     try:
         plan = solve_plan(s, time_limit=time_limit, progress=True)
     except ScenarioError as e:
         report_issues(e)
+    except PlanError as e:
+        fail(str(e), code=1)
     plan.write(plan_dir)
     status = plan.summary.get("status")
     console.print(f"plan: {status}, closure day {_fmt_day(plan.summary.get('closure_day'))} "

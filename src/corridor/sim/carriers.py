@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from corridor.sim.disruptions import Profile
 from corridor.sim.model import N_MODES
-from corridor.sim.slots import Slots, take
+from corridor.sim.slots import take
 
 if TYPE_CHECKING:
     from corridor.sim.engine import Run
@@ -80,9 +80,8 @@ def travel(run: Run, way: Way, t: float, mode: int) -> tuple[float, int]:
     """Drive ``way`` from ``t``; returns (arrival, -1) or, if the carrier is lost, (time
     of loss, arc). Arcs without slots, closures or threats cost one addition.
 
-    The hottest code of a run: the travel-time multiplier and the departure-slot
-    booking (:meth:`Slots.book <corridor.sim.slots.Slots.book>`, same steps) are
-    written out here."""
+    The hottest code of a run: the travel-time multiplier is drawn from its buffer
+    here, without a call."""
     mu = run.mult
     if mu.spread[mode]:
         buf = mu.buf[mode]
@@ -95,33 +94,7 @@ def travel(run: Run, way: Way, t: float, mode: int) -> tuple[float, int]:
         cal = run.st.arc_cal
         for a, d, k, dt in way[5]:
             if k == SLOTTED:
-                sl: Slots = cal[a]  # type: ignore[assignment]
-                ends = sl.ends
-                if ends and t < ends[-1]:  # the earliest gap at or after t
-                    starts = sl.starts
-                    i = bisect_right(ends, t)
-                    n = len(starts)
-                    while i < n and t + dt > starts[i]:
-                        if ends[i] > t:
-                            t = ends[i]
-                        i += 1
-                    end = t + dt
-                    if i and ends[i - 1] == t:
-                        if i < n and starts[i] == end:
-                            ends[i - 1] = ends[i]
-                            del starts[i], ends[i]
-                        else:
-                            ends[i - 1] = end
-                    elif i < n and starts[i] == end:
-                        starts[i] = t
-                    else:
-                        starts.insert(i, t)
-                        ends.insert(i, end)
-                elif ends and ends[-1] == t:
-                    ends[-1] = t + dt
-                else:
-                    sl.starts.append(t)
-                    ends.append(t + dt)
+                t = cal[a].book(t, dt)  # type: ignore[union-attr]
             elif k == GATED:  # arc_gate, then the risk of loss
                 prof: Profile = run.st.arc_prof[a]  # type: ignore[assignment]
                 t = take(cal[a], prof, t, dt) if dt else prof.next_open(t)  # type: ignore[arg-type]

@@ -115,15 +115,21 @@ class Profile:
     def loss_at(self, t: float) -> float:
         return self.loss[bisect_right(self.breaks, t) - 1]
 
+    def open_from(self, t: float) -> tuple[float, float]:
+        """The earliest time >= t with a capacity factor above 0 and that factor
+        ((inf, 0) if it never opens again)."""
+        factor = self.factor
+        i = bisect_right(self.breaks, t) - 1
+        if factor[i] > 0:
+            return t, factor[i]
+        for j in range(i + 1, len(self.breaks)):
+            if factor[j] > 0:
+                return self.breaks[j], factor[j]
+        return math.inf, 0.0
+
     def next_open(self, t: float) -> float:
         """The earliest time >= t with a capacity factor above 0 (inf if none)."""
-        i = bisect_right(self.breaks, t) - 1
-        if self.factor[i] > 0:
-            return t
-        for j in range(i + 1, len(self.breaks)):
-            if self.factor[j] > 0:
-                return self.breaks[j]
-        return math.inf
+        return self.open_from(t)[0]
 
     def closed_days(self, horizon: float) -> float:
         """Days within the horizon with factor 0 (for the per-run tables)."""

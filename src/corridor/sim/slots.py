@@ -44,22 +44,17 @@ class Slots:
 
     def book(self, t: float, length: float) -> float:
         """Book the earliest gap; touching bookings merge into one interval, so a
-        resource used at full rate stays one interval (quick to search). (The search
-        of :meth:`earliest` is written out here: this is the hottest call of a run.)"""
+        resource used at full rate stays one interval (quick to search)."""
         starts, ends = self.starts, self.ends
-        if not ends or t >= ends[-1]:  # after every booking
+        if not ends or t >= ends[-1]:  # the common case: after every booking
             if ends and ends[-1] == t:
                 ends[-1] = t + length
             else:
                 starts.append(t)
                 ends.append(t + length)
             return t
-        i = bisect_right(ends, t)
+        t, i = self.earliest(t, length)
         n = len(starts)
-        while i < n and t + length > starts[i]:
-            if ends[i] > t:
-                t = ends[i]
-            i += 1
         end = t + length
         if i and ends[i - 1] == t:  # extends the booking before it
             if i < n and starts[i] == end:  # ... and closes the gap to the next
@@ -83,15 +78,7 @@ def take(slots: Slots, prof: Profile | None, t: float, length: float) -> float:
         return slots.book(t, length)
     breaks, factor = prof.breaks, prof.factor
     for _ in range(64):
-        i = bisect_right(breaks, t) - 1  # open at t, or from the next open piece
-        f = factor[i]
-        if f <= 0:
-            for j in range(i + 1, len(breaks)):
-                if factor[j] > 0:
-                    t, f = breaks[j], factor[j]
-                    break
-            else:
-                return INF
+        t, f = prof.open_from(t)
         if t == INF:
             return INF
         start, _ = slots.earliest(t, length / f)
