@@ -161,9 +161,21 @@ def test_take_and_the_inline_booking_match_their_reference() -> None:
             self.arc_cal = [Slots()]
 
     run, ref = _Run(), Slots()
+    booked: list[tuple[float, float]] = []
     for _ in range(300):
         t, dt = float(rng.uniform(0, 50)), float(rng.choice([0.1, 0.25, 1.0]))
         way = ((0,), (0.0,), 0.0, 0.0, False, ((0, 0.0, SLOTTED, dt),), -1.0)
         got, lost = travel(run, way, t, 0)  # type: ignore[arg-type]
-        assert lost == -1 and got == ref.book(t, dt)
-        assert (run.arc_cal[0].starts, run.arc_cal[0].ends) == (ref.starts, ref.ends)
+        # reference: the earliest gap by the plain search, intervals merged afresh
+        ref.starts, ref.ends = [b for b, _ in booked], [e for _, e in booked]
+        start, _ = ref.earliest(t, dt)
+        assert lost == -1 and got == start
+        merged: list[tuple[float, float]] = []
+        for b, e in sorted([*booked, (start, start + dt)]):
+            if merged and merged[-1][1] == b:
+                merged[-1] = (merged[-1][0], e)
+            else:
+                merged.append((b, e))
+        booked = merged
+        cal = run.arc_cal[0]
+        assert list(zip(cal.starts, cal.ends, strict=True)) == booked
