@@ -10,7 +10,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from tests.plan.conftest import library
+from tests.plan.conftest import library, planned
 
 from corridor.plan import PlanResult, solve_plan
 from corridor.scenario import Scenario
@@ -129,6 +129,6 @@ def test_invariants_on_teaching_scenarios(name: str) -> None:
 @pytest.mark.slow  # about a minute on the 2-core machine
 def test_invariants_on_eastern_flank() -> None:
     s = library("eastern-flank")
-    r = solve_plan(s, progress=False)
+    r = planned("eastern-flank")  # shared with tests/plan/test_unmet.py
     check_all(s, r)
     assert r.summary["bottlenecks"]

@@ -11,6 +11,9 @@ Three passes, per cargo class that falls short:
 3. routes that arrive in time, but not enough capacity: the binding resources on the
    class's own runs (positive duals, see :mod:`corridor.plan.bottlenecks`), with what a
    fleet would need ("87 trips of 2.4 days: 35 carrier-days more than fleet het has").
+   When the LP relaxation (fractional carrier-loads) delivers all of the class, the
+   shortfall is the rounding's, and the reason says so first: more capacity is not
+   what it lacks.
 """
 
 from __future__ import annotations
@@ -91,7 +94,13 @@ def provable(pm: PlanModel, c: Commodity) -> bool:
     return not live_sink.any() and c.index not in pm.narrowed
 
 
-def class_reason(pm: PlanModel, sol: Solution, c: Commodity, binding: list[Candidate]) -> str:
+ROUNDING = ("the LP relaxation, with fractional carrier-loads, delivers all of it: the "
+            "shortfall comes from rounding trips to whole carriers (a sailing or train the "
+            "relaxation shares between classes), not from a lack of capacity")
+
+
+def class_reason(pm: PlanModel, sol: Solution, c: Commodity, binding: list[Candidate],
+                 relaxed: Solution | None = None) -> str:
     st = pm.st
     if c.index in pm.services.no_route:
         return pm.services.no_route[c.index]
@@ -108,8 +117,13 @@ def class_reason(pm: PlanModel, sol: Solution, c: Commodity, binding: list[Candi
                 (ch.kind not in ("fleet", "link", "link_flow") and ch.target in nodes):
             mine.append(b)
     head = f"only {share:.0%} arrives by day {st.grid.horizon_days:g}"
+    rounded = relaxed is not None and \
+        relaxed.delivered[c.index] >= c.quantity * (1 - 1e-6) - 1e-6
+    if rounded:
+        head += f": {ROUNDING}"
     if not mine:
-        return head + ": its routes' capacity is taken by higher-priority movements"
+        return head if rounded else \
+            head + ": its routes' capacity is taken by higher-priority movements"
     parts = []
     for b in mine[:MAX_NAMED]:
         what = f"{b.change.kind.replace('_', ' ')} {b.id} ({b.capacity}"
@@ -124,7 +138,10 @@ def class_reason(pm: PlanModel, sol: Solution, c: Commodity, binding: list[Candi
     return head + "; binding: " + "; ".join(parts)
 
 
-def unmet(pm: PlanModel, sol: Solution, binding: list[Candidate]) -> list[dict[str, Any]]:
+def unmet(pm: PlanModel, sol: Solution, binding: list[Candidate],
+          relaxed: Solution | None = None) -> list[dict[str, Any]]:
+    """Every movement that does not close, with the reason per short class; ``relaxed``
+    is the LP relaxation's solution where the plan's whole trips were rounded from it."""
     out: list[dict[str, Any]] = []
     for g in pm.groups:
         short = [pm.coms[i] for i in g.commodities
@@ -137,7 +154,7 @@ def unmet(pm: PlanModel, sol: Solution, binding: list[Candidate]) -> list[dict[s
             continue
         classes: list[dict[str, Any]] = [{"class": c.label, "what": c.describe,
                     "arrived": round(float(sol.delivered[c.index]), 3),
-                    "reason": class_reason(pm, sol, c, binding),
+                    "reason": class_reason(pm, sol, c, binding, relaxed),
                     "provable": provable(pm, c)} for c in short]
         seen: dict[str, list[str]] = {}  # reason -> classes it explains
         for cl in classes:

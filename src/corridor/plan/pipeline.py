@@ -207,7 +207,11 @@ def _plan(ctx: Context) -> PlanResult:
         interrupted = True
         verify_note = "interrupted before the bottleneck analysis finished"
     with rep.stage("diagnosis", "explaining what cannot close"):
-        unmet = diagnose.unmet(plan_pm, sol, cands)
+        relaxed = None
+        if isinstance(engine, RoundingEngine) and engine.lp is not None \
+                and np.isfinite(engine.lp.objective):
+            relaxed = extract.read_solution(plan_pm, engine.lp.values)
+        unmet = diagnose.unmet(plan_pm, sol, cands, relaxed)
     return _result(ctx, engine, plan_pm, sol, solved, closures, cands, unmet, {
         "interrupted": interrupted, "timed_out": timed_out, "build_seconds": build_t,
         "coarse": coarse, "note": verify_note, "exact": exact})
