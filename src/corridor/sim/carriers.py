@@ -1,3 +1,4 @@
+# cython: annotation_typing=False
 """Carriers that load, travel, unload and return; convoys that drive themselves.
 
 A trip's timeline is worked out in one go when the carrier starts loading, arc by
@@ -94,7 +95,8 @@ def travel(run: Run, way: Way, t: float, mode: int) -> tuple[float, int]:
         cal = run.st.arc_cal
         for a, d, k, dt in way[5]:
             if k == SLOTTED:
-                t = cal[a].book(t, dt)  # type: ignore[union-attr]
+                sl = cal[a]  # a Slots in carriers.pxd: book is a C call when compiled
+                t = sl.book(t, dt)  # type: ignore[union-attr]
             elif k == GATED:  # arc_gate, then the risk of loss
                 prof: Profile = run.st.arc_prof[a]  # type: ignore[assignment]
                 t = take(cal[a], prof, t, dt) if dt else prof.next_open(t)  # type: ignore[arg-type]

@@ -1,3 +1,4 @@
+# cython: annotation_typing=False
 """Dispatch: which route each cargo class takes, and which load each carrier takes.
 
 Two policies share the same mechanics:

@@ -1,3 +1,4 @@
+# cython: annotation_typing=False
 """Disruptions of ``disruptions.csv``: which arcs and nodes each row hits, and, per run,
 the outage windows drawn from the run's seed.
 

@@ -1,3 +1,4 @@
+# cython: annotation_typing=False
 """One replication: the model's events on the kernel, from a seed to a :class:`RunOutcome`.
 
 Events (payloads ``a``, ``b``):

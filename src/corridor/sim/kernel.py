@@ -1,3 +1,4 @@
+# cython: annotation_typing=False
 """The event kernel: a heap of timestamped events, dispatched by integer kind.
 
 An event is a plain tuple ``(time, seq, kind, a, b)``: ``time`` in days, ``seq`` a

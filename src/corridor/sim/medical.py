@@ -1,3 +1,4 @@
+# cython: annotation_typing=False
 """The medical evacuation chain, driven by the scenario's ``medical:`` block.
 
 A deliberately simple, documented model (docs/simulator.md, "Medical chain"):

@@ -1,3 +1,4 @@
+# cython: annotation_typing=False
 """A queue in front of ``c`` identical servers, on the event kernel.
 
 Jobs are integers; each arrives with a priority class (lower is served first, first

@@ -1,3 +1,4 @@
+# cython: annotation_typing=False
 """Booking calendars of capacity-limited resources.
 
 A resource with a rate (carrier departures per day on an arc, visits per day at a

@@ -1,3 +1,4 @@
+# cython: annotation_typing=False
 """The mutable state of one run, indexed like the model's arrays.
 
 The state is created from :class:`~corridor.sim.model.SimModel` arrays and kept

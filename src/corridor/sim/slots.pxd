@@ -1,0 +1,18 @@
+# Cython declarations for slots.py (used only when it is compiled: see pyproject.toml)
+cimport cython
+
+cdef double INF
+
+cdef class Slots:
+    cdef public list starts
+    cdef public list ends
+
+    @cython.locals(n=Py_ssize_t, i=Py_ssize_t)
+    cpdef tuple earliest(self, double t, double length)
+
+    @cython.locals(n=Py_ssize_t, i=Py_ssize_t, end=double)
+    cpdef double book(self, double t, double length)
+
+
+@cython.locals(f=double, start=double)
+cpdef double take(Slots slots, object prof, double t, double length)
