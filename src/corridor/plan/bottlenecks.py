@@ -166,8 +166,10 @@ def utilization(pm: PlanModel, trips: F64, x: F64, ch: Change, until_step: int) 
     if ch.kind == "fleet":
         on = np.flatnonzero((st.run_pool[st.y_run] >= 0)
                             & (st.run_fleet[st.y_run] == ch.target) & (trips > 0))
-        busy = (trips[on] * np.minimum(st.run_occ[st.y_run[on]],
-                                       np.maximum(until_step - st.y_t[on], 0))).sum()
+        run = st.y_run[on]
+        held = np.where(st.run_per[run] > 1, st.g, st.run_occ[run])  # shuttles: their step
+        busy = (trips[on] / st.run_per[run]
+                * np.minimum(held, np.maximum(until_step - st.y_t[on], 0))).sum()
         pools = np.flatnonzero(st.pool_fleet == ch.target)
         start = int(st.pool_avail[pools[0]]) if len(pools) else 0
         cap = float(net.fleets.count[ch.target]) * max(until_step - start, 1)

@@ -217,7 +217,7 @@ def define_trip_capacity(pm: PlanModel) -> None:
 def define_fleet_cycling(pm: PlanModel) -> None:
     """Per fleet and grid point: idle carriers = idle before - trips starting + trips
     whose carrier is free again (load + travel + unload + the empty run to wherever
-    the fleet loads next)."""
+    the fleet loads next). A shuttle trip takes 1/run_per of a carrier."""
     st = pm.st
     P = len(st.pool_fleet)
     if P == 0:
@@ -240,7 +240,8 @@ def define_fleet_cycling(pm: PlanModel) -> None:
     ys = np.concatenate([yall, ret])
     r_y = np.concatenate([st.idle_off[pool] + st.gp(st.y_t) - first[pool],
                           st.idle_off[pool[ret]] + back[ret] - first[pool[ret]]])
-    v_y = np.concatenate([np.ones(st.n_y), -np.ones(len(ret))])
+    share = 1.0 / st.run_per[st.y_run]  # of a carrier's decision step (shuttles: < 1)
+    v_y = np.concatenate([share, -share[ret]])
     e, c, v = trip_terms(pm, ys, v_y)
     rows.append(r_y[e])
     cols.append(c)

@@ -77,7 +77,10 @@ def _fleet_need(pm: PlanModel, c: Commodity, f: int, remaining: float) -> str:
     if per_unit <= 0:
         return ""
     trips = remaining * per_unit
-    occ_days = float(st.grid.day(st.run_occ[st.mv_run[mv]].min()))
+    run = st.mv_run[mv]
+    # a shuttle's trip takes its round trip, not the decision step its carrier is booked
+    occ_days = float(np.where(st.run_per[run] > 1, st.run_cycle_h[run] / 24.0,
+                              st.grid.day(st.run_occ[run])).min())
     n = int(pm.net.fleets.count[f])
     days = np.ceil(trips - 1e-9) * occ_days / max(n, 1)
     return (f"the remaining {remaining:,.0f} {c.unit if c.unit != 'item' else 'items'} need "

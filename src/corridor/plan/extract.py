@@ -17,6 +17,7 @@ from corridor.plan.model import PlanModel
 from corridor.plan.services import SINK
 
 F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
 TOL = 1e-6  # flows below this (in cargo units) are solver noise
 
 
@@ -165,13 +166,38 @@ def flows(pm: PlanModel, sol: Solution) -> pd.DataFrame:
     })
 
 
-def trips(pm: PlanModel, sol: Solution) -> pd.DataFrame:
-    """Carrier trips per run and departure step, with each leg's link, start node and
-    the day the carriers enter it (to check departure limits per link and day)."""
-    st, net = pm.st, pm.net
+def waves(pm: PlanModel, sol: Solution) -> tuple[I64, F64, I64]:
+    """The plan's trips as departures: (trip index, departure hour, trips). A shuttle
+    run's trips in a decision step leave in waves a round trip apart, each with as
+    few carriers as the step's trips need."""
+    st = pm.st
     sel = np.flatnonzero(sol.y > 0)
-    run = st.y_run[sel]
-    t = st.y_t[sel]
+    n = np.round(sol.y[sel]).astype(np.int64)
+    per = st.run_per[st.y_run[sel]]
+    width = -(-n // per)  # carriers per wave
+    count = -(-n // width)
+    ys = np.repeat(sel, count)
+    j = np.arange(len(ys)) - np.repeat(np.cumsum(count) - count, count)
+    left = np.repeat(n, count) - j * np.repeat(width, count)
+    k = np.minimum(np.repeat(width, count), left)
+    r = st.y_run[ys]
+    cyc = np.where(np.isfinite(st.run_cycle_h[r]), st.run_cycle_h[r], 0.0)
+    dep_h = st.y_t[ys] * st.grid.step_h + j * np.where(st.run_per[r] > 1, cyc, 0.0)
+    return ys, dep_h, k
+
+
+def trips(pm: PlanModel, sol: Solution) -> pd.DataFrame:
+    """Carrier trips per run and departure (shuttles: per wave), with each leg's link,
+    start node and the day the carriers enter it (to check departure limits per link
+    and day)."""
+    st, net = pm.st, pm.net
+    ys, dep_h, k = waves(pm, sol)
+    run = st.y_run[ys]
+    t = st.y_t[ys]
+    loaded_h = st.run_hours[run] - st.run_wave_h[run]
+    shuttle = st.run_per[run] > 1
+    back = np.where(shuttle, (dep_h + np.where(shuttle, st.run_cycle_h[run], 0.0)) / 24.0,
+                    st.grid.day(t + st.run_occ[run]))
     legs = [st.run_arc[st.run_arc_ptr[r]:st.run_arc_ptr[r + 1]] for r in run]
     entry = [np.asarray(pm.services.runs[int(r)].entry_h) for r in run]
     return pd.DataFrame({
@@ -181,12 +207,11 @@ def trips(pm: PlanModel, sol: Solution) -> pd.DataFrame:
         "links": [";".join(str(net.link_ids[net.arcs.link[a]]) for a in arcs) for arcs in legs],
         "leg_links": [[str(net.link_ids[net.arcs.link[a]]) for a in arcs] for arcs in legs],
         "leg_from": [[str(net.nodes.ids[net.arcs.src[a]]) for a in arcs] for arcs in legs],
-        "leg_enter_day": [list((tt * st.grid.step_h + e) / 24.0) for tt, e in
-                          zip(t, entry, strict=True)],
-        "depart_day": st.grid.day(t),
-        "arrive_day": (t * st.grid.step_h + st.run_hours[run]) / 24.0,
-        "back_day": st.grid.day(t + st.run_occ[run]),
-        "trips": sol.y[sel].astype(int),
+        "leg_enter_day": [list((d + e) / 24.0) for d, e in zip(dep_h, entry, strict=True)],
+        "depart_day": dep_h / 24.0,
+        "arrive_day": (dep_h + loaded_h) / 24.0,
+        "back_day": back,
+        "trips": k.astype(int),
         "km": st.run_km[run],
     })
 
@@ -202,12 +227,14 @@ def carrier_schedule(pm: PlanModel, sol: Solution) -> pd.DataFrame:
     fa = pm.services.fleet_arcs
     assert fa is not None
     rows = []
+    all_y, all_dep, all_k = waves(pm, sol)
     for p in range(len(st.pool_fleet)):
         f = int(st.pool_fleet[p])
-        sel = np.flatnonzero((sol.y > 0) & (st.run_pool[st.y_run] == p))
-        if not len(sel):
+        mine = np.flatnonzero(st.run_pool[st.y_run[all_y]] == p)
+        if not len(mine):
             continue
-        sel = sel[np.lexsort((st.y_run[sel], st.y_t[sel]))]
+        mine = mine[np.lexsort((st.y_run[all_y[mine]], all_dep[mine]))]
+        sel = all_y[mine]
         home = int(fl.home[f])
         n = int(fl.count[f])
         free_h = np.full(n, float(fl.available_day[f]) * 24.0)  # when it can move again
@@ -217,20 +244,21 @@ def carrier_schedule(pm: PlanModel, sol: Solution) -> pd.DataFrame:
         ends = sorted({int(st.run_end[r]) for r in st.y_run[sel]})
         for e in ends:
             dist.setdefault(e, fa.distances(f, [e])[0])
-        for y in sel:
+        for y, dep_h, n_trips in zip(sel, all_dep[mine], all_k[mine], strict=True):
             r, t = int(st.y_run[y]), int(st.y_t[y])
             s0 = int(st.run_start[r])
-            dep_h = t * st.grid.step_h
-            for _ in range(int(sol.y[y])):
+            loaded_h = st.run_hours[r] - st.run_wave_h[r]
+            busy_day = (dep_h + st.run_cycle_h[r]) / 24.0 if st.run_per[r] > 1 else \
+                float(st.grid.day(t + st.run_occ[r]))
+            for _ in range(int(n_trips)):
                 reach = free_h + np.array([dist[int(w)][s0] for w in where])
                 ok = np.flatnonzero(reach <= dep_h + 1e-6)
                 c = int(ok[np.argmin(reach[ok])]) if len(ok) else int(np.argmin(reach))
                 rows.append((str(fl.ids[f]), c + 1, str(net.nodes.ids[where[c]]),
                              float(free_h[c] / 24.0), str(net.nodes.ids[s0]),
                              str(net.nodes.ids[st.run_end[r]]), dep_h / 24.0,
-                             (dep_h + st.run_hours[r]) / 24.0,
-                             float(st.grid.day(t + st.run_occ[r])), bool(len(ok))))
-                free_h[c] = dep_h + st.run_hours[r]
+                             (dep_h + loaded_h) / 24.0, busy_day, bool(len(ok))))
+                free_h[c] = dep_h + loaded_h
                 where[c] = int(st.run_end[r])
     return pd.DataFrame(rows, columns=["fleet", "carrier", "was_at", "free_day", "from", "to",
                                        "depart_day", "arrive_day", "busy_until_day",

@@ -39,6 +39,7 @@ def round_trips(pm: PlanModel, loads: F64, todo: NDArray[np.bool_] | None = None
     start = st.gp(st.y_t)
     back = np.minimum(st.gp(st.y_t + st.run_occ[st.y_run]), n_points)
     pool = st.run_pool[st.y_run]
+    share = 1.0 / st.run_per[st.y_run]  # of a carrier (shuttles make several trips a step)
     # the whole-trip rows each trip is in
     row_ids: list[I64] = []
     row_rhs: list[F64] = []
@@ -59,7 +60,7 @@ def round_trips(pm: PlanModel, loads: F64, todo: NDArray[np.bool_] | None = None
     ptr = np.searchsorted(ys, np.arange(n + 1))
     for y in np.flatnonzero(~todo & (out > 0)):  # decided trips hold their carriers first
         rows = rs[ptr[y]:ptr[y + 1]]
-        busy[pool[y], start[y]:back[y]] += out[y]
+        busy[pool[y], start[y]:back[y]] += out[y] * share[y]
         used[rows] += out[y]
     debt = np.zeros(len(st.run_fleet))
     order = np.flatnonzero(todo)
@@ -78,11 +79,12 @@ def round_trips(pm: PlanModel, loads: F64, todo: NDArray[np.bool_] | None = None
         room = (rhs_all[rows] - used[rows]).min() if len(rows) else np.inf
         target = np.ceil(want - SLACK) if last[r] == y or loads[y] >= want else \
             np.floor(want + 0.5)
-        k = max(0.0, min(float(target), np.floor(free + SLACK), np.floor(room + SLACK)))
+        k = max(0.0, min(float(target), np.floor(free / share[y] + SLACK),
+                         np.floor(room + SLACK)))
         debt[r] = want - k
         if k <= 0:
             continue
         out[y] = k
-        busy[p, a:b] += k
+        busy[p, a:b] += k * share[y]
         used[rows] += k
     return out

@@ -34,6 +34,7 @@ from corridor.plan.timegrid import TimeGrid
 I64 = NDArray[np.int64]
 F64 = NDArray[np.float64]
 MAX_PASSES = 64
+MAX_SHUTTLES = 48  # trips one carrier may make per decision step (keeps 1/n well scaled)
 
 
 @dataclass
@@ -47,6 +48,12 @@ class Structure:
     run_hours: F64
     run_km: F64
     run_occ: I64  # steps a trip keeps its carrier busy (with the empty return)
+    # Shuttles: a carrier whose round trip is shorter than a decision step makes
+    # ``run_per`` trips in it (a trip takes 1/run_per of a carrier), and the step's
+    # last one leaves ``run_wave_h`` after the first; run_hours counts to its arrival.
+    run_per: I64
+    run_wave_h: F64
+    run_cycle_h: F64  # a carrier's round trip: loaded there, empty back (inf: none)
     run_return_h: F64  # empty hours after unloading (to the farthest base of the fleet)
     run_pos_h: F64  # positioning hours from the fleet's home to the run's start
     run_pool: I64  # -1 for road marches
@@ -242,6 +249,17 @@ def pick_grid(estimated: int, budget: int, steps_per_day: float, most_days: floa
     return top
 
 
+def shuttles(cycle_h: F64, pool: I64, period_h: float) -> tuple[I64, F64]:
+    """Trips one carrier makes per decision step on each run (its round trip fits that
+    many times: a truck shuttling 60 km is not one trip a day), and how long after the
+    step's first trip its last one leaves (its cargo is counted as arriving with it)."""
+    short = np.isfinite(cycle_h) & (cycle_h > 0) & (pool >= 0)
+    per = np.ones(len(cycle_h), dtype=np.int64)
+    per[short] = np.clip(np.floor(period_h / cycle_h[short] + 1e-9), 1, MAX_SHUTTLES)
+    wave = np.where(per > 1, (per - 1) * np.where(short, cycle_h, 0.0), 0.0)
+    return per, wave
+
+
 def build_structure(net: Network, sv: Services, coms: list[Commodity], grid: TimeGrid,
                     factors: Factors, g: int | None = None, budget: int = 150_000,
                     late_slack_days: F64 | None = None,
@@ -256,8 +274,8 @@ def build_structure(net: Network, sv: Services, coms: list[Commodity], grid: Tim
     run_fleet = np.array([r.fleet for r in sv.runs], dtype=np.int64)
     hours = np.array([r.hours for r in sv.runs], dtype=float)
     run_end = np.array([r.end for r in sv.runs], dtype=np.int64)
-    occ = np.where(np.isfinite(ret), grid.lag(hours + np.where(np.isfinite(ret), ret, 0.0)),
-                   T + 1)
+    cycle = np.where(np.isfinite(ret), hours + np.where(np.isfinite(ret), ret, 0.0), np.inf)
+    occ = np.where(np.isfinite(ret), grid.lag(np.where(np.isfinite(cycle), cycle, 0.0)), T + 1)
     ok0 = _run_ok(sv, grid, factors, ptr, arcs, off, run_avail) if R else \
         np.zeros((0, T), dtype=bool)
 
@@ -290,6 +308,9 @@ def build_structure(net: Network, sv: Services, coms: list[Commodity], grid: Tim
     estimated = int(np.where(live0, hi - lo + 1, 0).sum())
     if g is None:
         g = pick_grid(estimated, budget, grid.steps_per_day, most_days)
+    per, wave = shuttles(cycle, run_pool, g * grid.step_h)
+    hours = hours + wave
+    lag = grid.lag(hours[mv_run] + np.where(mv_hout == SINK, 0.0, transfer))
     ok = ok0 & (np.arange(T)[None, :] % g == 0)
     lo, hi, earliest, latest = _windows(moves, ok, earliest0, cap, lag, shift, T, move_bounds)
     keep = (lo <= hi) & (lo < big) & (hi >= 0)
@@ -328,7 +349,8 @@ def build_structure(net: Network, sv: Services, coms: list[Commodity], grid: Tim
         grid=grid, g=int(g), run_fleet=run_fleet,
         run_start=np.array([r.start for r in sv.runs], dtype=np.int64), run_end=run_end,
         run_hours=hours, run_km=np.array([r.km for r in sv.runs], dtype=float),
-        run_occ=occ.astype(np.int64), run_return_h=ret, run_pool=run_pool, run_ok=ok,
+        run_occ=occ.astype(np.int64), run_per=per, run_wave_h=wave, run_cycle_h=cycle,
+        run_return_h=ret, run_pool=run_pool, run_ok=ok,
         run_arc_ptr=ptr, run_arc=arcs, run_arc_off=off,
         run_pos_h=run_pos, pool_fleet=pool_fleet, pool_avail=pool_avail,
         mv_com=mv_com, mv_run=mv_run, mv_hin=mv_hin, mv_hout=mv_hout, mv_ts=mv_ts,
