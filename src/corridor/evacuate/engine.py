@@ -65,9 +65,11 @@ def evacuate(
     if broken:  # a bug, never the user's input: refuse to write a wrong plan
         raise RuntimeError(f"evacuation plan breaks the model: {broken[0]} "
                            f"(and {len(broken) - 1} more)")
+    info = summary(net, chosen, heuristic=heuristic, bounds=bounds,
+                   options=opts.as_dict(), seconds=seconds)
+    info["scenario_source"] = str(scenario.source or "")  # the report finds the map by it
     return EvacuationResult(
-        summary=summary(net, chosen, heuristic=heuristic, bounds=bounds,
-                        options=opts.as_dict(), seconds=seconds),
+        summary=info,
         routes=routes_table(net, chosen.groups),
         utilisation=utilisation_table(net, chosen.groups),
     )

@@ -306,6 +306,7 @@ def _result(ctx: Context, engine: ExactEngine | RoundingEngine, pm: PlanModel,
         not_planned=[f"random outages: {', '.join(pm.factors.random_ids)}"]
         if pm.factors.random_ids else [],
     )
+    out["scenario_source"] = str(s.source or "")  # the report finds the map by it
     if info["note"]:
         out["note"] = info["note"]
     return PlanResult(out, flows, arrivals, trips, carriers)

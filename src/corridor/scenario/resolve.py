@@ -320,8 +320,12 @@ def _resolve_movements(frame: pd.DataFrame, units: pd.DataFrame, equipment: pd.D
         if r["origin"] and r["origin"] == r["destination"]:
             say("movements", r[ROW], "destination", "destination is the same as origin")
         if p == 0 and not any(e.values()) and s <= 0 and not (tmpl is None and unit):
-            say("movements", r[ROW], "pax", f"movement '{mid}' moves nothing (no pax, "
-                "equipment or supplies_t)")
+            if count == 0 and tmpl is not None:
+                say("movements", r[ROW], "count", f"movement '{mid}' moves nothing: count "
+                    "is 0 (remove the row to cancel the line)")
+            else:
+                say("movements", r[ROW], "pax", f"movement '{mid}' moves nothing (no pax, "
+                    "equipment or supplies_t)")
         pax.append(p)
         eqs.append(e)
         sup.append(s)
