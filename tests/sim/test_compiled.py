@@ -34,3 +34,11 @@ def test_only_some_compiled_runs_all_from_source(tmp_path: Path) -> None:
         _touch(tmp_path / f"{name}.py", 100.0)
     _touch(tmp_path / "slots.cpython-311-x86_64-linux-gnu.so", 200.0)
     assert set(_stale(tmp_path)) == set(COMPILED) - {"slots"}
+
+
+def test_sources_written_with_the_build_are_not_stale(tmp_path: Path) -> None:
+    # a wheel install writes both within a second or so, in any order
+    for name in COMPILED:
+        _touch(tmp_path / f"{name}.cpython-311-x86_64-linux-gnu.so", 200.0)
+        _touch(tmp_path / f"{name}.py", 201.0)
+    assert _stale(tmp_path) == []

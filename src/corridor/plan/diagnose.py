@@ -82,6 +82,11 @@ def _fleet_need(pm: PlanModel, c: Commodity, f: int, remaining: float) -> str:
     occ_days = float(np.where(st.run_per[run] > 1, st.run_cycle_h[run] / 24.0,
                               st.grid.day(st.run_occ[run])).min())
     n = int(pm.net.fleets.count[f])
+    if not np.isfinite(st.run_return_h[run]).any():
+        # no way back to where the fleet loads: each carrier makes one trip
+        return (f"the remaining {remaining:,.0f} {c.unit if c.unit != 'item' else 'items'} "
+                f"need {np.ceil(trips - 1e-9):.0f} trips, and each of its {n} carriers "
+                "makes one: there is no route back to where it loads")
     days = np.ceil(trips - 1e-9) * occ_days / max(n, 1)
     return (f"the remaining {remaining:,.0f} {c.unit if c.unit != 'item' else 'items'} need "
             f"{np.ceil(trips - 1e-9):.0f} trips of {occ_days:.1f} days, "

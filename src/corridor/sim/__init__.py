@@ -23,6 +23,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+STALE_AFTER_S = 5.0  # a source this much newer than its build was edited since
 COMPILED = ("kernel", "slots", "disruptions", "queues", "state", "carriers", "dispatch",
             "engine", "medical")
 
@@ -66,7 +67,8 @@ def _stale(folder: Path) -> list[str]:
             continue
         src = [p.stat().st_mtime for p in (folder / f"{name}.py", folder / f"{name}.pxd")
                if p.exists()]
-        if max(src, default=0.0) > min(built):
+        # a wheel install writes sources and builds in the same second, in any order
+        if max(src, default=0.0) > min(built) + STALE_AFTER_S:
             out.append(name)
     return out or (missing if len(missing) < len(COMPILED) else [])
 
