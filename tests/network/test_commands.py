@@ -86,3 +86,22 @@ def test_export_geojson_and_bad_suffix(tmp_path: Path) -> None:
     assert len(json.loads(out.read_text())["features"]) == 3
     res = runner.invoke(app, ["export", "single-link", "--out", str(tmp_path / "n.kml")])
     assert res.exit_code == 2 and "use .geojson or .gpkg" in res.output
+
+
+def test_network_routes_a_casualty_movement_on_litters(tmp_path: Path) -> None:
+    """A casualty movement's people are patients: scenario-format.md, "Casualty
+    evacuation uses carriers with capacity_litters > 0" (as the planner takes them).
+    Ambulances with litters and no seats carry them; no 'no fleet can carry people'."""
+    p = write_inline(
+        tmp_path / "s.yaml",
+        nodes=[node("r2", kind="hospital"), node("r3", lon=11, kind="hospital")],
+        links=[link("l", "r2", "r3", km=60)],
+        carriers=[{"id": "amb", "type": "ambulance", "count": 5, "home": "r2"}],
+        movements=[{"id": "c1", "origin": "r2", "destination": "r3", "due_day": 1,
+                    "pax": 20, "kind": "casualty"}],
+    )
+    res = runner.invoke(app, ["network", str(p)], terminal_width=200)
+    assert res.exit_code == 0, res.output
+    assert "no fleet can carry" not in flat(res.output)
+    assert "litter" in res.output
+    assert "every movement's cargo has a route" in res.output

@@ -73,3 +73,58 @@ movements:
     assert cols == {"simulation.travel_cv.road", "simulation.travel_cv.boat",
                     "simulation.distribution", "simulation.hold"}
     assert all(i.file == "scenario.yaml" for i in e.value.issues)
+
+
+def test_the_summary_has_a_medical_block_without_a_medical_scenario(tmp_path: Path) -> None:
+    """results-format.md lists ``medical`` for every simulation (no field may be
+    dropped): a scenario without a ``medical:`` block gets it with zero casualties,
+    null shares (no case judged) and no beds; ``modelled`` says it was not simulated."""
+    out = tmp_path / "sim"
+    res = runner.invoke(app, ["simulate", "single-link", "--runs", "2", "--seed", "4",
+                              "--out", str(out), "--workers", "1", "--quiet"])
+    assert res.exit_code == 0, res.output
+    med = json.loads((out / "summary.json").read_text(encoding="utf-8"))["medical"]
+    assert med["modelled"] is False
+    assert med["casualties"]["mean"] == 0.0 and med["died_of_wounds"]["mean"] == 0.0
+    assert med["share_surgery_within_limit"] == {"mean": None, "p10": None, "p50": None,
+                                                 "p90": None}
+    assert med["peak_beds"] == {}
+    assert "medical:" not in res.output  # nothing to say on the console
+
+
+def _plan_folder(folder: Path, scenario: str, movements: list[str]) -> Path:
+    folder.mkdir()
+    flows = pd.DataFrame([{"movement": "m", "cargo_class": "bulk", "link": "x", "from": "a",
+                           "to": "b", "mode": "road", "carrier": "trucks", "depart_day": 0.1,
+                           "arrive_day": 0.2, "trips": 1.0, "t": 10.0, "pax": 0.0,
+                           "m2": 0.0, "items": "{}"}])
+    flows.to_parquet(folder / "flows.parquet")
+    (folder / "summary.json").write_text(json.dumps({
+        "format": "corridor-result/1", "kind": "plan", "scenario": scenario,
+        "movements": [{"id": m} for m in movements]}), encoding="utf-8")
+    return folder
+
+
+def test_a_plan_of_another_scenario_is_an_error(tmp_path: Path) -> None:
+    """--plan with a plan written for another scenario exits 2 naming both scenarios,
+    rather than simulating every class as 'no route in the plan'."""
+    plan = _plan_folder(tmp_path / "plan", "shared-sailing", ["e1", "s1"])
+    res = runner.invoke(app, ["simulate", "single-link", "--runs", "1", "--plan", str(plan),
+                              "--out", str(tmp_path / "x"), "--quiet"], terminal_width=200)
+    assert res.exit_code == 2, res.output
+    text = " ".join(res.output.split())
+    assert "the plan is of scenario 'shared-sailing'" in text
+    assert "another scenario" in text
+
+
+def test_a_plan_with_other_movements_is_an_error(tmp_path: Path) -> None:
+    from corridor.scenario import load_scenario
+
+    s = load_scenario("single-link")
+    ours = [str(x) for x in s.movements.index]
+    plan = _plan_folder(tmp_path / "plan", s.name, [*ours[1:], "zz"])
+    res = runner.invoke(app, ["simulate", "single-link", "--runs", "1", "--plan", str(plan),
+                              "--out", str(tmp_path / "x"), "--quiet"], terminal_width=200)
+    assert res.exit_code == 2, res.output
+    text = " ".join(res.output.split())
+    assert f"does not plan movement(s) '{ours[0]}'" in text and "'zz'" in text

@@ -55,3 +55,37 @@ disruptions:
     assert abs(row["outages"] - expected) <= 3 * math.sqrt(expected / runs)
     off = simulate(s, 2, 9, workers=1, progress=False, deterministic=True)
     assert off.summary["disruptions"][0]["outages"] == 0
+
+
+def test_deterministic_runs_lose_nothing_to_a_threat(scenario_yaml: ScenarioYaml) -> None:
+    """--deterministic switches every random element off (docs/simulator.md): a
+    standing threat of loss_prob 0.9 loses no carrier and no cargo, whatever the seed,
+    and the runs close as without the threat; random runs do lose."""
+    base = """
+name: det-loss
+horizon_days: 10
+nodes:
+  - {id: a, kind: port, lat: 54, lon: 10}
+  - {id: b, kind: port, lat: 59, lon: 18}
+links:
+  - {id: sea1, from: a, to: b, mode: sea, distance_km: 900}
+carriers:
+  - {id: ships, mode: sea, count: 4, home: a, capacity_t: 1000, speed_kmh: 30}
+movements:
+  - {id: m1, origin: a, destination: b, due_day: 5, supplies_t: 4000, kind: supply}
+"""
+    threat = base + """
+disruptions:
+  - {id: subs, target: sea1, loss_prob: 0.9}
+"""
+    calm = simulate(scenario_yaml(base), 1, 1, workers=1, progress=False,
+                    deterministic=True).summary
+    for seed in (1, 2, 3):
+        s = simulate(scenario_yaml(threat), 4, seed, workers=1, progress=False,
+                     deterministic=True).summary
+        assert s["losses"]["carriers"]["mean"] == 0.0
+        assert s["losses"]["cargo_t"]["mean"] == 0.0
+        assert s["movements"][0]["p_short"] == 0.0
+        assert s["closure_day"] == calm["closure_day"]
+    rnd = simulate(scenario_yaml(threat), 4, 1, workers=1, progress=False).summary
+    assert rnd["losses"]["carriers"]["mean"] > 0

@@ -171,3 +171,37 @@ def test_deterministic_simulation_reproduces_the_hand_derived_closure(name: str)
     r = run_model(s)
     closure_h = max(r.st.closure) * 24.0
     assert closure_h == pytest.approx(teaching_closure_h(s), abs=1e-6)
+
+
+CASUALTY = """
+name: casualty-movement
+horizon_days: 5
+nodes:
+  - {id: r2, kind: hospital, lat: 52.2, lon: 21.5, role: 2, beds: 40, surgical_tables: 2}
+  - {id: r3, kind: hospital, lat: 52.23, lon: 21.0, role: 3, beds: 200, surgical_tables: 6}
+links:
+  - {id: l, from: r2, to: r3, mode: road, distance_km: 60}
+carriers:
+  - {id: amb, mode: road, count: 5, home: r2, capacity_litters: 4, speed_kmh: 60,
+     load_h: 0.5, unload_h: 0.5}
+  - {id: cars, mode: road, count: 1, home: r2, capacity_pax: 4, speed_kmh: 60,
+     load_h: 0.5, unload_h: 0.5}
+movements:
+  - {id: c1, origin: r2, destination: r3, due_day: 1, pax: 40, kind: casualty}
+"""
+
+
+def test_a_casualty_movement_rides_on_litters(scenario_yaml: ScenarioYaml) -> None:
+    """40 patients (kind: casualty) go on the ambulances' litters, not the car's seats:
+    5 ambulances x 4 litters take 20 a trip, so two trips, each 0.5 h + 1 h + 0.5 h,
+    the second after the 1 h drive back: 2 + 1 + 2 = 5 h."""
+    from corridor.sim import simulate
+
+    res = simulate(scenario_yaml(CASUALTY), 1, 1, workers=1, progress=False,
+                   deterministic=True)
+    assert res.summary["unmet"] == []
+    (mv,) = res.summary["movements"]
+    assert mv["p_closed"] == 1.0
+    assert mv["closure_day"]["mean"] * 24 == pytest.approx(5.0, abs=1e-4)
+    assert res.runs["delivered_pax"].sum() == pytest.approx(40)
+    assert res.summary["trips"] == 10  # ambulances only: the car's 4 seats take none

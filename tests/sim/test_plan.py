@@ -103,3 +103,66 @@ def test_a_two_fleet_plan_through_a_gauge_change(tmp_path: Path) -> None:
                    plan_dir=write_plan(tmp_path, rows))
     assert res.summary["movements"][0]["closure_day"]["mean"] * 24 == pytest.approx(162.0)
     assert res.summary["trips"] == 12
+
+
+SAILING = """
+format: corridor/1
+name: shared-sailing
+start_date: 2025-01-15
+horizon_days: 10
+planner: {step_h: 12}
+nodes:
+  - {id: pol, kind: port, lat: 50, lon: 0}
+  - {id: pod, kind: port, lat: 55, lon: 8}
+links:
+  - {id: sea, from: pol, to: pod, mode: sea, distance_km: 960}
+equipment:
+  - {id: box, mass_t: 50, footprint_m2: 30, mlc: 40}
+carriers:
+  - {id: ship, mode: sea, count: 1, home: pol, capacity_t: 30000, capacity_m2: 35000,
+     speed_kmh: 40, load_h: 24, unload_h: 24}
+movements:
+  - {id: e1, origin: pol, destination: pod, due_day: 8, equipment: "box:100"}
+  - {id: s1, origin: pol, destination: pod, ready_day: %s, due_day: 8, supplies_t: 5000,
+     kind: supply}
+"""
+
+
+def _one_sailing(tmp_path: Path, s1_ready: float) -> dict[str, object]:
+    """The plan sends the one ship on day 1 (loading from day 0) with both movements
+    aboard, its trip split between them as the planner writes it (0.51 / 0.49)."""
+    p = tmp_path / "case.yaml"
+    p.write_text(SAILING % s1_ready, encoding="utf-8")
+    s = load_scenario(p)
+    key = movement_classes(s, "e1", build_network(s))[0].key
+    rows = [flows_row("e1", key, "sea", "pol", "pod", "ship", 24, 24, t=5000.0,
+                      items={"box": 100}),
+            flows_row("s1", "bulk", "sea", "pol", "pod", "ship", 24, 24, t=5000.0)]
+    rows[0]["trips"], rows[1]["trips"] = 0.51, 0.49
+    (tmp_path / "plan").mkdir()
+    res = simulate(s, 1, 1, workers=1, progress=False, deterministic=True,
+                   plan_dir=write_plan(tmp_path / "plan", rows))
+    return {m["id"]: m for m in res.summary["movements"]} | {"trips": res.summary["trips"]}
+
+
+def test_movements_sharing_a_planned_trip_ride_it_together(tmp_path: Path) -> None:
+    """Two movements the plan loads onto one sailing are released at the same moment:
+    the ship takes both (load 24 h, sail 24 h, unload 24 h: both close on day 3), not
+    the first alone, leaving the other for its return after the horizon."""
+    mv = _one_sailing(tmp_path, 0.0)
+    for mid in ("e1", "s1"):
+        m = mv[mid]
+        assert m["p_closed"] == 1.0, mid  # type: ignore[index]
+        assert m["closure_day"]["mean"] == pytest.approx(3.0), mid  # type: ignore[index]
+        assert m["delivered_t"]["mean"] == pytest.approx(5000.0), mid  # type: ignore[index]
+    assert mv["trips"] == 1
+
+
+def test_a_planned_trip_waits_for_its_cargo_still_on_the_way(tmp_path: Path) -> None:
+    """The supplies reach the port 6 h after the plan releases the sailing's load (within
+    its 12 h step): the ship waits for them rather than leaving with the equipment
+    only, so both close 6 h after day 3 on the one planned trip."""
+    mv = _one_sailing(tmp_path, 0.25)
+    for mid in ("e1", "s1"):
+        assert mv[mid]["closure_day"]["mean"] == pytest.approx(3.25), mid  # type: ignore[index]
+    assert mv["trips"] == 1

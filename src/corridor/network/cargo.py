@@ -168,3 +168,25 @@ def cargo_classes(scenario: Scenario, movement_id: str,
                               fleets=tuple(f for i, f in enumerate(fits)
                                            if not bulk.fleet_misfit(net, i))))
     return out + classes
+
+
+def litter_class(c: CargoClass, net: Network, seats: int = 0) -> CargoClass | None:
+    """A casualty movement's people as stretcher patients: scenario-format.md, "Casualty
+    evacuation uses carriers with capacity_litters > 0". As the planner forms them
+    (``plan/commodities.py``): the people of pax class ``c`` not in the ``seats`` of
+    the movement's self-moving vehicles, a ``litter`` class (key ``litter``) carried
+    by the fleets with ``capacity_litters > 0``; None when none are left."""
+    n = c.count - min(c.count, seats)
+    if n <= 0:
+        return None
+    fl = net.fleets
+    return CargoClass("litter", "litter", count=int(n), mass_t=0.0, pax=int(n),
+                      fleets=tuple(str(fl.ids[f]) for f in range(len(fl))
+                                   if fl.capacity_litters[f] > 0))
+
+
+def is_casualty(scenario: Scenario, movement_id: str) -> bool:
+    """Whether movement ``movement_id`` moves casualties (``kind: casualty``)."""
+    mv = scenario.movements
+    return "kind" in mv.columns and str(mv.at[movement_id, "kind"]) == "casualty"
+

@@ -11,7 +11,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from corridor.network.cargo import cargo_classes, cargo_of
+from corridor.network.cargo import cargo_classes, cargo_of, is_casualty
 from corridor.network.graph import MODES, Network
 from corridor.network.routing import NoRoute, Router
 from corridor.network.stategraph import Rules
@@ -88,8 +88,9 @@ def movement_routes(scenario: Scenario, net: Network, router: Router | None = No
         seats = next((c.seats for c in cargo_classes(scenario, str(mid), net)
                       if c.kind == "pax"), 0)
         wants: list[tuple[str, int]] = []
-        if int(m["pax"]) > seats:
-            wants.append(("pax", int(m["pax"]) - seats))
+        if int(m["pax"]) > seats:  # a casualty movement's people are patients on litters
+            wants.append(("litter" if is_casualty(scenario, str(mid)) else "pax",
+                          int(m["pax"]) - seats))
         if float(m["supplies_t"]) > 0:
             wants.append(("bulk", round(float(m["supplies_t"]))))
         wants += [(str(t), int(n)) for t, n in sorted(dict(m["equipment"]).items()) if n > 0]

@@ -95,7 +95,7 @@ def _print(summary: dict, folder: Path) -> None:
     for u in summary["unmet"]:
         console.print(f"[yellow]no route[/] {u['movement']}: {u['reason']}", markup=True)
     med = summary.get("medical")
-    if med:
+    if med and med.get("modelled", True):
         share = med["share_surgery_within_limit"]["mean"]
         console.print(f"medical: {med['casualties']['mean']:,.0f} casualties per run, "
                       f"surgery within limit {'-' if share is None else f'{100 * share:.0f} %'}"

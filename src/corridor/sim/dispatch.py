@@ -142,8 +142,6 @@ def choose_routes(scenario: Scenario, net: Network, fn: FleetNet | None = None) 
         m = mv.iloc[i]
         via = tuple(m["via"] or ())
         for c in movement_classes(scenario, mid, net):
-            if c.kind == "litter":
-                continue
             key = (str(m["origin"]), str(m["destination"]), via, c.cargo())
             if key not in cache:
                 cache[key] = _candidates(router, key[0], key[1], via, c, weights)
@@ -167,7 +165,7 @@ def _candidates(router: Router, origin: str, destination: str, via: tuple[str, .
     except NoRoute as e:
         return e.reason
     found = {first.signature(): first}
-    use = weights[1:2] if c.kind == "pax" or c.self_moving else weights[1:]
+    use = weights[1:2] if c.kind in ("pax", "litter") or c.self_moving else weights[1:]
     for w in use:
         if w is weights[1] and all(leg.mode != "air" for leg in first.legs):
             continue
@@ -221,7 +219,7 @@ class Policy:
         self.run = run
         self.st = run.st
         self.follow_plan = m.quotas is not None
-        self.unit = sh.stage_unit  # per stage: t, m2, seats per unit; whole units
+        self.unit = sh.stage_unit  # per stage: t, m2, seats, litters per unit; whole
         self.cap = sh.fleet_cap
         self.lane_stages = m.lane_stages
         self.lane_fill = sh.lane_fill
@@ -237,20 +235,24 @@ class Policy:
         # fill(lane, f, cap[f]) as last worked out, with the lane's version then
         self.n_fleets = len(m.fleet_ids)
         self._fill: dict[int, tuple[int, list[tuple[int, float]], bool]] = {}
+        # plan-following: when each lane's last departure quota was released, and how
+        # long a carrier waits there for released cargo still on its way (a step)
+        self.released = [-INF] * len(m.lane_mode)
+        self.step_d = float(m.step_h) / 24.0
 
-    def fill(self, lane: int, f: int, room: tuple[float, float, float]
+    def fill(self, lane: int, f: int, room: tuple[float, float, float, float]
              ) -> tuple[list[tuple[int, float]], bool]:
-        """The load a carrier of fleet ``f`` with ``room`` (t, m2, pax) would take from
+        """The load a carrier of fleet ``f`` with ``room`` (t, m2, pax, litters) would take from
         ``lane``, most urgent stage first; and whether it is full (cargo it could take
         is left behind, or no room is left)."""
         st = self.st
         waiting, quota = st.waiting, st.quota
-        rt, rm, rp = room
+        rt, rm, rp, rl = room
         take: list[tuple[int, float]] = []
         full = False
         info = self.lane_fill[lane]
         for j in st.lane_wait[lane]:  # the stages with cargo waiting, most urgent first
-            s, fleets, ut, um, up, whole = info[j]
+            s, fleets, ut, um, up, ul, whole = info[j]
             w = waiting[s]
             if w <= EPS or f not in fleets:
                 continue
@@ -264,6 +266,8 @@ class Policy:
                 n = rm / um
             if up > 0 and n * up > rp:
                 n = rp / up
+            if ul > 0 and n * ul > rl:
+                n = rl / ul
             if whole:
                 n = math.floor(n + 1e-9)
             if n < w - EPS:
@@ -274,11 +278,13 @@ class Policy:
             rt -= n * ut
             rm -= n * um
             rp -= n * up
+            rl -= n * ul
         if take and not full:
-            ct, cm, cp = room
+            ct, cm, cp, cl = room
             full = (rt <= 1e-9 * ct and ct > 0 and rt < ct) \
                 or (rm <= 1e-9 * cm and cm > 0 and rm < cm) \
-                or (rp <= 1e-9 * cp and cp > 0 and rp < cp)
+                or (rp <= 1e-9 * cp and cp > 0 and rp < cp) \
+                or (rl <= 1e-9 * cl and cl > 0 and rl < cl)
         return take, full
 
     def fill_full(self, lane: int, f: int) -> tuple[list[tuple[int, float]], bool]:
@@ -454,11 +460,11 @@ class Policy:
         """A carrier arriving to load takes what has come meanwhile, room permitting."""
         st = self.st
         f = st.fleet_of[c]
-        rt, rm, rp = self.cap[f]
+        rt, rm, rp, rl = self.cap[f]
         for s, n in st.load[c]:
-            ut, um, up, _ = self.unit[s]
-            rt, rm, rp = rt - n * ut, rm - n * um, rp - n * up
-        more, _ = self.fill(st.lane_of[c], f, (rt, rm, rp))
+            ut, um, up, ul, _ = self.unit[s]
+            rt, rm, rp, rl = rt - n * ut, rm - n * um, rp - n * up, rl - n * ul
+        more, _ = self.fill(st.lane_of[c], f, (rt, rm, rp, rl))
         if more:
             self.reserve(c, st.lane_of[c], more)
 
@@ -478,9 +484,12 @@ class Policy:
 
     def holds(self, lane: int, take: list[tuple[int, float]], t: float) -> bool:
         """Whether a load that does not fill the carrier waits for more (hold_h at most,
-        and only while more is coming; a plan's departures never wait)."""
+        and only while more is coming; a plan's departures wait only for the cargo
+        released for them, :meth:`plan_holds`)."""
         st = self.st
-        if self.follow_plan or not st.lane_pending[lane]:
+        if self.follow_plan:
+            return self.plan_holds(lane, t)
+        if not st.lane_pending[lane]:
             return False
         since = st.since
         oldest = INF
@@ -493,6 +502,27 @@ class Policy:
             return False
         if st.hold_at[lane] != due:
             st.hold_at[lane] = due
+            run.at(due, run.K_HOLD, lane, 0)
+        return True
+
+    def plan_holds(self, lane: int, t: float) -> bool:
+        """Whether a plan's part-loaded carrier waits: cargo released for departure on
+        ``lane`` (a planned trip's load, possibly of several movements) is still on its
+        way to the lane's start. It waits one planner step after the release at most
+        (the plan's resolution), then goes with what is there."""
+        due = self.released[lane] + self.step_d
+        if t >= due:
+            return False
+        st = self.st
+        waiting, quota, pending = st.waiting, st.quota, st.pending
+        for s in self.lane_stages[lane]:
+            if quota[s] > waiting[s] + EPS and pending[s] > EPS:
+                break
+        else:
+            return False
+        if st.hold_at[lane] != due:
+            st.hold_at[lane] = due
+            run = self.run
             run.at(due, run.K_HOLD, lane, 0)
         return True
 

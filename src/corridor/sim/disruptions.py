@@ -162,8 +162,10 @@ def sample_windows(rows: DisruptionRows, rng: np.random.Generator, horizon: floa
     return out
 
 
-def profiles(rows: DisruptionRows, windows: list[list[tuple[float, float]]]) -> list[Profile]:
-    """One profile per target group for a run."""
+def profiles(rows: DisruptionRows, windows: list[list[tuple[float, float]]],
+             deterministic: bool = False) -> list[Profile]:
+    """One profile per target group for a run. ``deterministic``: no loss risk (a run
+    without random events loses no carrier; docs/simulator.md, "Uncertainty")."""
     result = []
     for members in rows.group_rows:
         edges = {0.0}
@@ -180,6 +182,6 @@ def profiles(rows: DisruptionRows, windows: list[list[tuple[float, float]]]) -> 
                     f *= float(rows.factor[r])
                     keep *= 1.0 - float(rows.loss[r])
             factor.append(f)
-            loss.append(1.0 - keep)
+            loss.append(0.0 if deterministic else 1.0 - keep)
         result.append(Profile(breaks, factor, loss))
     return result

@@ -87,10 +87,12 @@ class Shared:
         self.stage_march = m.stage_march.tolist()
         mcs = m.consignments
         self.stage_unit_t = [mcs[c].unit_t for c in self.stage_mc]
-        # per stage: tonnes, m2 and seats one unit takes, whether units are whole
+        # per stage: tonnes, m2, seats and litters one unit takes, whether units are whole
         self.stage_unit = [(mcs[c].unit_t, mcs[c].unit_m2, 1.0 if mcs[c].kind == "pax"
-                            else 0.0, mcs[c].integral) for c in self.stage_mc]
-        # per lane, most urgent first: (stage, its fleets, its unit's t, m2, seats, whole)
+                            else 0.0, 1.0 if mcs[c].kind == "litter" else 0.0,
+                            mcs[c].integral) for c in self.stage_mc]
+        # per lane, most urgent first: (stage, its fleets, its unit's t, m2, seats,
+        # litters, whole)
         self.lane_fill = [tuple((s, m.stage_fleets[s], *self.stage_unit[s]) for s in ss)
                           for ss in m.lane_stages]
         self.lane_fleets = [sorted(frozenset().union(*(m.stage_fleets[s] for s in ss)))
@@ -104,7 +106,8 @@ class Shared:
         dest = m.mv_dest.tolist()
         supply = m.mv_supply.tolist()
         self.mc_movement = [c.movement for c in mcs]
-        self.mc_unit_pax = [c.unit_pax for c in mcs]
+        # people per unit who join the troops where they are delivered (not patients)
+        self.mc_unit_pax = [0.0 if c.kind == "litter" else c.unit_pax for c in mcs]
         self.mc_dest = [dest[c.movement] for c in mcs]
         self.mc_stock = [c.kind == "bulk" and bool(supply[c.movement]) for c in mcs]
         # share of its movement one unit of each consignment is (people weigh PAX_T)
@@ -434,9 +437,10 @@ class Run:
         st.quota[s] += self.model.quotas[i][2]  # type: ignore[index]
         lane = self.stage_lane[s]
         st.lane_ver[lane] += 1
+        self.policy.released[lane] = t
         if self.lane_mode[lane] == SELF_MOVE:
             self.march_off(s, t)
-        else:
+        elif self.model.quota_go[i]:  # the last release of this moment on the lane
             self.policy.dispatch_lane(lane, t)
 
     def unreserve(self, c: int) -> None:

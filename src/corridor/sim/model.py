@@ -120,7 +120,7 @@ class Consignment:
 
     movement: int
     key: str  # cargo class key
-    kind: str  # item | pax | bulk
+    kind: str  # item | pax | bulk | litter
     amount: float  # units
     unit_t: float
     unit_m2: float
@@ -160,7 +160,7 @@ class SimModel:
     fleet_available: Floats
     fleet_load_d: Floats
     fleet_unload_d: Floats
-    fleet_cap: Floats  # (fleet, 3): t, m2, pax per trip
+    fleet_cap: Floats  # (fleet, 4): t, m2, pax, litters per trip
     carrier_fleet: Ints
     paths: FleetNet
     # consignments, stages, lanes
@@ -199,6 +199,9 @@ class SimModel:
     disruptions: DisruptionRows
     medical: Any = None  # corridor.sim.medical.MedicalModel | None
     unmet: tuple[tuple[str, str], ...] = field(default=())  # (movement, reason)
+    # per quota: whether its release sends carriers, i.e. it is the last of the quotas
+    # released at the same moment on its lane (a plan's co-loaded trip goes as one)
+    quota_go: tuple[bool, ...] = field(default=())
     policy: str = "heuristic"
     # what the runs of one process share, built on first use (corridor.sim.engine.Shared)
     cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -211,10 +214,23 @@ class SimModel:
 def movement_classes(scenario: Scenario, mid: str, net: Network) -> list[CargoClass]:
     """A movement's cargo classes as the planner forms them (items merged by MLC band),
     so a plan's ``cargo_class`` keys name the simulator's classes too."""
-    from corridor.network.cargo import cargo_classes
+    from corridor.network.cargo import cargo_classes, is_casualty, litter_class
     from corridor.plan.commodities import merge_classes, mlc_thresholds
 
-    return merge_classes(cargo_classes(scenario, mid, net), mlc_thresholds(net))
+    classes = merge_classes(cargo_classes(scenario, mid, net), mlc_thresholds(net))
+    if not is_casualty(scenario, mid):
+        return classes
+    # a casualty movement's people are patients on litters, as the planner takes them
+    seats = sum(c.seats for c in classes if c.kind == "item" and c.self_moving)
+    out: list[CargoClass] = []
+    for c in classes:
+        if c.kind == "pax":
+            lc = litter_class(c, net, seats)
+            if lc is not None:
+                out.append(lc)
+        else:
+            out.append(c)
+    return out
 
 
 MAX_FLEETS = 4  # fleets that may run a segment: the router's and the nearest others
@@ -226,6 +242,8 @@ def units_per_trip(net: Network, f: int, c: CargoClass) -> float:
     fl = net.fleets
     if c.kind == "pax":
         return float(fl.capacity_pax[f])
+    if c.kind == "litter":
+        return float(fl.capacity_litters[f])
     if c.kind == "bulk":
         return float(fl.capacity_t[f])
     n = math.inf
@@ -343,13 +361,13 @@ def compile_model(scenario: Scenario, options: SimOptions, plan: RoutePlan | Non
         classes = movement_classes(scenario, str(mid), net)
         riders = _riders(classes)
         for c in classes:
-            if c.kind == "litter":
-                continue
             if c.kind == "pax":
                 total = float(c.count - riders.get("pax", 0))
                 if total <= 0:
                     continue
                 unit_t, unit_m2, unit_pax, integral = 0.0, 0.0, 1.0, True
+            elif c.kind == "litter":  # patients (their seats are already counted off)
+                total, unit_t, unit_m2, unit_pax, integral = float(c.count), 0.0, 0.0, 1.0, True
             elif c.kind == "bulk":
                 total, unit_t, unit_m2, unit_pax, integral = c.mass_t, 1.0, 0.0, 0.0, False
             else:
@@ -439,6 +457,7 @@ def _assemble(scenario: Scenario, options: SimOptions, net: Network, fn: FleetNe
     sup = scenario.supply
     sup_source = [idx.get_loc(v) if v else -1 for v in sup["source"].astype(str)]
     quotas: tuple[tuple[float, int, float], ...] | None = None
+    quota_go: tuple[bool, ...] = ()
     if plan.quotas is not None:
         q = []
         for day, mid, ckey, rno, seg, units in plan.quotas:
@@ -446,8 +465,9 @@ def _assemble(scenario: Scenario, options: SimOptions, net: Network, fn: FleetNe
             if first >= 0:
                 q.append((float(day), first + seg, float(units)))
         quotas = tuple(sorted(q))
-    cap = np.stack([fl.capacity_t, fl.capacity_m2, fl.capacity_pax], axis=1) if len(fl) \
-        else np.zeros((0, 3))
+        quota_go = _quota_go(quotas, b.stage_lane)
+    cap = np.stack([fl.capacity_t, fl.capacity_m2, fl.capacity_pax, fl.capacity_litters],
+                   axis=1) if len(fl) else np.zeros((0, 4))
     lane_src = [int(arcs.src[a[0]]) for a in b.lane_arcs]
     lane_dst = [int(arcs.dst[a[-1]]) for a in b.lane_arcs]
     return SimModel(
@@ -511,5 +531,22 @@ def _assemble(scenario: Scenario, options: SimOptions, net: Network, fn: FleetNe
         medical=compile_medical(scenario, net, fn, frozenset().union(*b.stage_fleets)),
         unmet=tuple(unmet),
         policy=plan.source,
+        quota_go=quota_go,
     )
+
+
+def _quota_go(quotas: tuple[tuple[float, int, float], ...], stage_lane: list[int]
+              ) -> tuple[bool, ...]:
+    """Per quota (sorted by day), whether carriers are sent on its release: only the
+    last of the quotas released at the same moment on the same lane sends them, so the
+    movements a plan loads onto one carrier trip (each its own quota) are all released
+    before a carrier is loaded and ride together, as planned."""
+    go = [True] * len(quotas)
+    last: dict[tuple[float, int], int] = {}
+    for i, (day, s, _) in enumerate(quotas):
+        key = (day, stage_lane[s])
+        if key in last:
+            go[last[key]] = False
+        last[key] = i
+    return tuple(go)
 

@@ -57,6 +57,7 @@ def read_plan(folder: Path, scenario: Scenario, net: Network | None = None) -> R
     missing = [c for c in NEEDED if c not in flows.columns]
     if missing:
         raise ScenarioError([Issue(str(path), f"missing column(s) {', '.join(missing)}")])
+    _check_scenario(folder, scenario, flows)
     net = net or build_network(scenario)
     flows = flows[flows["movement"].isin(scenario.movements.index)]
     unknown = sorted(set(flows["link"]) - set(net.link_index))
@@ -67,6 +68,54 @@ def read_plan(folder: Path, scenario: Scenario, net: Network | None = None) -> R
     for (mid, key), rows in flows.groupby(["movement", "cargo_class"], sort=True):
         _add(plan, net, scenario, str(mid), str(key), rows)
     return plan
+
+
+def _check_scenario(folder: Path, scenario: Scenario, flows: pd.DataFrame) -> None:
+    """Refuse a plan made for another scenario: its ``summary.json`` names another
+    scenario or other movements, or none of its flows moves one of this scenario's
+    movements (supply flows carry ids of their own)."""
+    where = str(folder / "summary.json")
+    summary = None
+    if (folder / "summary.json").is_file():
+        try:
+            summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            raise ScenarioError([Issue(where, f"cannot read: {e}")]) from None
+    if isinstance(summary, dict):
+        kind = summary.get("kind")
+        if kind is not None and kind != "plan":
+            raise ScenarioError([Issue(where, f"a '{kind}' result, not a plan: give a "
+                                       "folder written by 'corridor plan --out DIR'")])
+        name = summary.get("scenario")
+        if name is not None and str(name) != str(scenario.name):
+            raise ScenarioError([Issue(where, f"the plan is of scenario '{name}', not "
+                                       f"'{scenario.name}' (a plan of another scenario?)",
+                                       column="scenario")])
+        planned = summary.get("movements")
+        if isinstance(planned, list):
+            ids = {str(m.get("id")) for m in planned if isinstance(m, dict)}
+            ours = {str(x) for x in scenario.movements.index}
+            missing, extra = sorted(ours - ids), sorted(ids - ours)
+            if missing or extra:
+                said = []
+                if missing:
+                    said.append(f"does not plan movement(s) {_few(missing)}")
+                if extra:
+                    said.append(f"plans movement(s) {_few(extra)} the scenario does not have")
+                raise ScenarioError([Issue(where, f"the plan {' and '.join(said)} (a plan of "
+                                           f"another scenario, or of an earlier version of "
+                                           f"'{scenario.name}'?)", column="movements")])
+    moved = flows["movement"].astype(str)
+    if len(moved) and len(scenario.movements) and \
+            not moved.isin([str(x) for x in scenario.movements.index]).any():
+        raise ScenarioError([Issue(str(folder / "flows.parquet"), "no flow moves a movement "
+                                   f"of '{scenario.name}' (a plan of another scenario?)",
+                                   column="movement")])
+
+
+def _few(ids: list[str], n: int = 3) -> str:
+    more = len(ids) - n
+    return ", ".join(f"'{x}'" for x in ids[:n]) + (f" (+{more} more)" if more > 0 else "")
 
 
 def _arc(net: Network, link: str, a: str, b: str) -> int:

@@ -14,7 +14,9 @@ Conventions (docs/simulator.md, "Results"):
   one);
 - ``p_on_time``: closed by its due day with nothing lost;
 - ``losses``: carriers and cargo lost per run; a movement that lost cargo is
-  *short* (``p_short``, ``lost_t``) and never on time.
+  *short* (``p_short``, ``lost_t``) and never on time;
+- ``medical`` is always there: without a ``medical:`` block its counts are 0, its
+  shares and times null, ``peak_beds`` empty and ``modelled`` false.
 """
 
 from __future__ import annotations
@@ -120,8 +122,8 @@ def build_summary(model: SimModel, records: list[RunRecord], *, runs: int, seed:
         "trips": int(sum(r.trips for r in records)),
         "wall_seconds": round(wall_seconds, 3),
     }
-    if model.medical is not None:
-        summary["medical"] = _medical(model, records)
+    summary["medical"] = _medical(model, records) if model.medical is not None \
+        else _no_medical(records)
     return summary
 
 
@@ -158,6 +160,23 @@ def _medical(model: SimModel, records: list[RunRecord]) -> dict[str, Any]:
     roles = model.medical.roles if model.medical is not None else ()
     out["peak_beds"] = {role: stats(np.array([r.peak_beds.get(role, math.nan)
                                               for r in records])) for role in roles}
+    return out
+
+
+def _no_medical(records: list[RunRecord]) -> dict[str, Any]:
+    """The ``medical`` block of a scenario without one (results-format.md lists the key
+    for every simulation): no casualties, nothing died of wounds, no medical carriers
+    lost; the shares and times, judged over no cases, are null (as for a run with no
+    surgical case); no hospital roles, so no peak beds. ``modelled`` says it was not
+    simulated."""
+    zero = stats(np.zeros(len(records)))
+    none = stats(np.zeros(0))
+    out: dict[str, Any] = {"modelled": False}
+    for k in ("casualties", "kia", "share_surgery_within_limit",
+              "share_evacuated_within_limit", "time_to_surgery_h", "died_of_wounds",
+              "carriers_lost"):
+        out[k] = dict(none if k.startswith(("share_", "time_")) else zero)
+    out["peak_beds"] = {}
     return out
 
 
