@@ -32,3 +32,16 @@ def test_results_name_their_scenario_and_the_report_finds_it(tmp_path: Path,
     found = _scenario_for(load_inputs([out]))
     assert found is not None and found.source is not None
     assert Path(found.source).resolve() == mine.resolve()
+
+
+def test_a_simulation_without_casualties_has_no_medical_section(tmp_path: Path) -> None:
+    from corridor.report.build import _has_medical
+    from corridor.sim import simulate
+
+    s = load_scenario("single-link")
+    res = simulate(s, runs=2, seed=1, workers=1, progress=False)
+    assert res.summary["medical"]["modelled"] is False  # the spec's key, always there
+    out = res.write(tmp_path / "sim")
+    assert not _has_medical(load_inputs([out]), s)
+    med = load_scenario("eastern-flank")
+    assert _has_medical(load_inputs([out]), med)  # the scenario's casualties still count

@@ -496,7 +496,9 @@ def _medical_capacity(scenario: Scenario | None) -> dict[str, float]:
 
 def _has_medical(inputs: Inputs, scenario: Scenario | None) -> bool:
     sim = inputs.simulation
-    if sim is not None and (sim.summary.get("medical") or sim.table("medical") is not None):
+    med = sim.summary.get("medical") if sim is not None else None
+    modelled = isinstance(med, dict) and med.get("modelled", True) is not False
+    if sim is not None and (modelled or sim.table("medical") is not None):
         return True
     return scenario is not None and bool((scenario.medical or {}).get("casualties"))
 
