@@ -52,6 +52,18 @@ def test_set_and_compare_show_the_per_movement_difference(tmp_path: Path) -> Non
     assert "1 movement(s) changed" in res.output
 
 
+def test_compare_warns_when_the_plans_are_of_different_scenarios(tmp_path: Path) -> None:
+    a = plan(tmp_path, "a")
+    other = tmp_path / "other"
+    res = runner.invoke(app, ["plan", "single-link", "--out", str(other), "--quiet"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["compare", str(a), str(other)])
+    assert res.exit_code == 0, res.output
+    assert "different scenarios" in res.output
+    same = runner.invoke(app, ["compare", str(a), str(a)])
+    assert "different scenarios" not in same.output
+
+
 def test_bad_set_is_a_clear_error(tmp_path: Path) -> None:
     res = runner.invoke(app, ["plan", "fleet-cycle", "--out", str(tmp_path / "x"),
                               "--set", "carriers.nosuch.count=3"])

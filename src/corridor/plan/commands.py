@@ -119,6 +119,10 @@ def compare(
     from rich.table import Table
 
     a, b = _read(first), _read(second)
+    if a.get("scenario") != b.get("scenario"):
+        console.print(f"[yellow]warning:[/] the plans are of different scenarios "
+                      f"('{a.get('scenario')}' and '{b.get('scenario')}'); movements are "
+                      "matched by id")
     ma = {m["id"]: m for m in a["movements"]}
     mb = {m["id"]: m for m in b["movements"]}
     t = Table(title=f"{first} → {second}", title_justify="left")
