@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -22,6 +23,13 @@ def library(name: str) -> Scenario:
 def planned(name: str) -> PlanResult:
     """A library scenario planned once per test session."""
     return solve_plan(library(name), progress=False)
+
+
+def yaml_scenario(folder: Path, name: str, text: str) -> Path:
+    """A one-file scenario written for a test; returns its path."""
+    p = folder / f"{name}.yaml"
+    p.write_text(text, encoding="utf-8")
+    return p
 
 
 def closure(result: PlanResult, movement: str) -> float | None:

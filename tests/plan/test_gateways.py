@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.plan.conftest import library
+from tests.plan.conftest import library, yaml_scenario
 
 from corridor.network.graph import build_network
 from corridor.network.routing import Router
@@ -52,9 +52,7 @@ movements:
 
 @pytest.fixture(scope="module")
 def gateways(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    p = tmp_path_factory.mktemp("gw") / "gateways.yaml"
-    p.write_text(GATEWAYS)
-    return p
+    return yaml_scenario(tmp_path_factory.mktemp("gw"), "gateways", GATEWAYS)
 
 
 def test_gateway_mode_is_the_mode_both_ports_share(gateways: Path) -> None:

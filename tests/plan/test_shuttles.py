@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from tests.plan.conftest import yaml_scenario
 
 from corridor.plan import solve_plan
 from corridor.scenario import load_scenario
@@ -37,15 +38,8 @@ movements:
 """
 
 
-@pytest.fixture(scope="module")
-def shuttle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    p = tmp_path_factory.mktemp("shuttle") / "shuttle.yaml"
-    p.write_text(SHUTTLE)
-    return p
-
-
-def test_short_round_trips_are_flown_several_times_a_step(shuttle: Path) -> None:
-    r = solve_plan(load_scenario(str(shuttle)), progress=False)
+def test_short_round_trips_are_flown_several_times_a_step(tmp_path: Path) -> None:
+    r = solve_plan(load_scenario(yaml_scenario(tmp_path, "shuttle", SHUTTLE)), progress=False)
     loaded = LOAD_H + KM / SPEED + UNLOAD_H  # 2 h
     cycle = loaded + KM / SPEED  # 3 h: back empty to the depot
     per = int(STEP_H // cycle)  # 4 trips per truck and step

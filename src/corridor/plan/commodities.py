@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from corridor.network.cargo import CargoClass, cargo_classes
+from corridor.network.cargo import CargoClass, cargo_classes, is_casualty, litter_class
 from corridor.network.graph import Network
 from corridor.scenario import Scenario
 
@@ -123,7 +123,7 @@ def _movement_commodities(scenario: Scenario, net: Network, mid: str, start: int
     m: Any = scenario.movements.loc[mid]
     classes = merge_classes(cargo_classes(scenario, mid, net), mlc_thresholds(net))
     seats = sum(c.seats for c in classes if c.kind == "item" and c.self_moving)
-    casualty = str(m["kind"]) == "casualty"
+    casualty = is_casualty(scenario, mid)
     out: list[Commodity] = []
     prio = int(m["priority"])
     common = dict(group=str(mid), kind="movement", origins=(str(m["origin"]),),
@@ -144,15 +144,10 @@ def _movement_commodities(scenario: Scenario, net: Network, mid: str, start: int
             n = float(c.count - min(c.count, seats))
             if n <= 0:
                 continue
-            if casualty:
-                cc = CargoClass("litter", "litter", count=int(n), mass_t=0.0, pax=int(n),
-                                fleets=tuple(str(net.fleets.ids[f]) for f in
-                                             range(len(net.fleets))
-                                             if net.fleets.capacity_litters[f] > 0))
-                unit: Unit = "litter"
-            else:
-                cc = dataclasses.replace(c, count=int(n), pax=int(n))
-                unit = "pax"
+            unit: Unit = "litter" if casualty else "pax"
+            cc = litter_class(c, net, seats) if casualty else \
+                dataclasses.replace(c, count=int(n), pax=int(n))
+            assert cc is not None  # n > 0 people are left
             out.append(Commodity(index=0, cls=cc, label=unit, unit=unit, quantity=n,
                                  mass_t=0.0, area_m2=0.0, pax=1.0, share_weight=n * PAX_T,
                                  **common))  # type: ignore[arg-type]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -166,24 +167,34 @@ def flows(pm: PlanModel, sol: Solution) -> pd.DataFrame:
     })
 
 
-def waves(pm: PlanModel, sol: Solution) -> tuple[I64, F64, I64]:
-    """The plan's trips as departures: (trip index, departure hour, trips). A shuttle
-    run's trips in a decision step leave in waves a round trip apart, each with as
-    few carriers as the step's trips need."""
+class Waves(NamedTuple):
+    """The plan's trips as departures (one row per trip index, or per wave)."""
+
+    y: I64  # trip index (run, step)
+    depart_h: F64
+    trips: I64
+    arrive_h: F64  # unloaded
+    back_day: F64  # the carriers are free again
+
+
+def waves(pm: PlanModel, sol: Solution) -> Waves:
+    """The plan's trips as departures. A shuttle run's trips in a decision step leave
+    in waves a round trip apart, each with as few carriers as the step's trips need;
+    other trips leave at their step and keep their carriers ``run_occ`` steps."""
     st = pm.st
     sel = np.flatnonzero(sol.y > 0)
     n = np.round(sol.y[sel]).astype(np.int64)
-    per = st.run_per[st.y_run[sel]]
-    width = -(-n // per)  # carriers per wave
+    width = -(-n // st.run_per[st.y_run[sel]])  # carriers per wave
     count = -(-n // width)
     ys = np.repeat(sel, count)
     j = np.arange(len(ys)) - np.repeat(np.cumsum(count) - count, count)
-    left = np.repeat(n, count) - j * np.repeat(width, count)
-    k = np.minimum(np.repeat(width, count), left)
+    k = np.minimum(np.repeat(width, count), np.repeat(n, count) - j * np.repeat(width, count))
     r = st.y_run[ys]
-    cyc = np.where(np.isfinite(st.run_cycle_h[r]), st.run_cycle_h[r], 0.0)
-    dep_h = st.y_t[ys] * st.grid.step_h + j * np.where(st.run_per[r] > 1, cyc, 0.0)
-    return ys, dep_h, k
+    shuttle = st.run_per[r] > 1
+    cycle = np.where(shuttle, st.run_cycle_h[r], 0.0)  # finite for shuttles
+    dep_h = st.y_t[ys] * st.grid.step_h + j * cycle
+    back = np.where(shuttle, (dep_h + cycle) / 24.0, st.grid.day(st.y_t[ys] + st.run_occ[r]))
+    return Waves(ys, dep_h, k, dep_h + st.run_loaded_h[r], back)
 
 
 def trips(pm: PlanModel, sol: Solution) -> pd.DataFrame:
@@ -191,13 +202,8 @@ def trips(pm: PlanModel, sol: Solution) -> pd.DataFrame:
     start node and the day the carriers enter it (to check departure limits per link
     and day)."""
     st, net = pm.st, pm.net
-    ys, dep_h, k = waves(pm, sol)
-    run = st.y_run[ys]
-    t = st.y_t[ys]
-    loaded_h = st.run_hours[run] - st.run_wave_h[run]
-    shuttle = st.run_per[run] > 1
-    back = np.where(shuttle, (dep_h + np.where(shuttle, st.run_cycle_h[run], 0.0)) / 24.0,
-                    st.grid.day(t + st.run_occ[run]))
+    w = waves(pm, sol)
+    run = st.y_run[w.y]
     legs = [st.run_arc[st.run_arc_ptr[r]:st.run_arc_ptr[r + 1]] for r in run]
     entry = [np.asarray(pm.services.runs[int(r)].entry_h) for r in run]
     return pd.DataFrame({
@@ -207,11 +213,12 @@ def trips(pm: PlanModel, sol: Solution) -> pd.DataFrame:
         "links": [";".join(str(net.link_ids[net.arcs.link[a]]) for a in arcs) for arcs in legs],
         "leg_links": [[str(net.link_ids[net.arcs.link[a]]) for a in arcs] for arcs in legs],
         "leg_from": [[str(net.nodes.ids[net.arcs.src[a]]) for a in arcs] for arcs in legs],
-        "leg_enter_day": [list((d + e) / 24.0) for d, e in zip(dep_h, entry, strict=True)],
-        "depart_day": dep_h / 24.0,
-        "arrive_day": (dep_h + loaded_h) / 24.0,
-        "back_day": back,
-        "trips": k.astype(int),
+        "leg_enter_day": [list((d + e) / 24.0) for d, e in zip(w.depart_h, entry,
+                                                                 strict=True)],
+        "depart_day": w.depart_h / 24.0,
+        "arrive_day": w.arrive_h / 24.0,
+        "back_day": w.back_day,
+        "trips": w.trips.astype(int),
         "km": st.run_km[run],
     })
 
@@ -227,14 +234,14 @@ def carrier_schedule(pm: PlanModel, sol: Solution) -> pd.DataFrame:
     fa = pm.services.fleet_arcs
     assert fa is not None
     rows = []
-    all_y, all_dep, all_k = waves(pm, sol)
+    w = waves(pm, sol)
     for p in range(len(st.pool_fleet)):
         f = int(st.pool_fleet[p])
-        mine = np.flatnonzero(st.run_pool[st.y_run[all_y]] == p)
+        mine = np.flatnonzero(st.run_pool[st.y_run[w.y]] == p)
         if not len(mine):
             continue
-        mine = mine[np.lexsort((st.y_run[all_y[mine]], all_dep[mine]))]
-        sel = all_y[mine]
+        mine = mine[np.lexsort((st.y_run[w.y[mine]], w.depart_h[mine]))]
+        sel = w.y[mine]
         home = int(fl.home[f])
         n = int(fl.count[f])
         free_h = np.full(n, float(fl.available_day[f]) * 24.0)  # when it can move again
@@ -244,21 +251,19 @@ def carrier_schedule(pm: PlanModel, sol: Solution) -> pd.DataFrame:
         ends = sorted({int(st.run_end[r]) for r in st.y_run[sel]})
         for e in ends:
             dist.setdefault(e, fa.distances(f, [e])[0])
-        for y, dep_h, n_trips in zip(sel, all_dep[mine], all_k[mine], strict=True):
-            r, t = int(st.y_run[y]), int(st.y_t[y])
+        for i in mine:
+            r = int(st.y_run[w.y[i]])
             s0 = int(st.run_start[r])
-            loaded_h = st.run_hours[r] - st.run_wave_h[r]
-            busy_day = (dep_h + st.run_cycle_h[r]) / 24.0 if st.run_per[r] > 1 else \
-                float(st.grid.day(t + st.run_occ[r]))
-            for _ in range(int(n_trips)):
-                reach = free_h + np.array([dist[int(w)][s0] for w in where])
+            dep_h, arr_h = float(w.depart_h[i]), float(w.arrive_h[i])
+            for _ in range(int(w.trips[i])):
+                reach = free_h + np.array([dist[int(at)][s0] for at in where])
                 ok = np.flatnonzero(reach <= dep_h + 1e-6)
                 c = int(ok[np.argmin(reach[ok])]) if len(ok) else int(np.argmin(reach))
                 rows.append((str(fl.ids[f]), c + 1, str(net.nodes.ids[where[c]]),
                              float(free_h[c] / 24.0), str(net.nodes.ids[s0]),
                              str(net.nodes.ids[st.run_end[r]]), dep_h / 24.0,
-                             (dep_h + loaded_h) / 24.0, busy_day, bool(len(ok))))
-                free_h[c] = dep_h + loaded_h
+                             arr_h / 24.0, float(w.back_day[i]), bool(len(ok))))
+                free_h[c] = arr_h
                 where[c] = int(st.run_end[r])
     return pd.DataFrame(rows, columns=["fleet", "carrier", "was_at", "free_day", "from", "to",
                                        "depart_day", "arrive_day", "busy_until_day",

@@ -111,6 +111,11 @@ class Structure:
         return -(-np.asarray(steps, dtype=np.int64) // self.g)
 
     @property
+    def run_loaded_h(self) -> F64:
+        """Hours of one trip from loading to unloaded (run_hours less the shuttle wave)."""
+        return self.run_hours - self.run_wave_h
+
+    @property
     def n_points(self) -> int:
         """Grid points at which departures happen: 0 .. n_points-1."""
         return int(self.gp(self.grid.steps))
@@ -274,8 +279,9 @@ def build_structure(net: Network, sv: Services, coms: list[Commodity], grid: Tim
     run_fleet = np.array([r.fleet for r in sv.runs], dtype=np.int64)
     hours = np.array([r.hours for r in sv.runs], dtype=float)
     run_end = np.array([r.end for r in sv.runs], dtype=np.int64)
-    cycle = np.where(np.isfinite(ret), hours + np.where(np.isfinite(ret), ret, 0.0), np.inf)
-    occ = np.where(np.isfinite(ret), grid.lag(np.where(np.isfinite(cycle), cycle, 0.0)), T + 1)
+    cycle = hours + ret  # inf where the fleet cannot get back
+    occ = np.where(np.isfinite(cycle), grid.lag(np.where(np.isfinite(cycle), cycle, 0.0)),
+                   T + 1)
     ok0 = _run_ok(sv, grid, factors, ptr, arcs, off, run_avail) if R else \
         np.zeros((0, T), dtype=bool)
 
