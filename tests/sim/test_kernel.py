@@ -137,7 +137,9 @@ def test_take_and_the_inline_booking_match_their_reference() -> None:
     arcs in ``carriers.travel`` books what ``Slots.book`` does, on random calendars."""
     from corridor.sim.carriers import SLOTTED, travel
     from corridor.sim.disruptions import Profile
+    from corridor.sim.options import SimOptions
     from corridor.sim.slots import Slots, take
+    from corridor.sim.state import Multipliers, RunState
 
     rng = np.random.default_rng(4)
     for _ in range(20):
@@ -150,15 +152,11 @@ def test_take_and_the_inline_booking_match_their_reference() -> None:
             assert take(a, prof, t, length) == _take_reference(b, prof, t, length)
             assert (a.starts, a.ends) == (b.starts, b.ends)
 
-    class _Mult:  # no travel-time spread: multiplier 1
+    class _Run:  # what travel reads for a way of slotted arcs: no travel-time spread
         def __init__(self) -> None:
-            self.spread = [0.0]
-
-    class _Run:  # what travel reads for a way of slotted arcs
-        def __init__(self) -> None:
-            self.mult = _Mult()
-            self.st = self
-            self.arc_cal = [Slots()]
+            self.mult = Multipliers(SimOptions(deterministic=True), rng, ("rail",))
+            self.st = RunState.__new__(RunState)  # only the arc calendars are read
+            self.st.arc_cal = [Slots()]
 
     run, ref = _Run(), Slots()
     booked: list[tuple[float, float]] = []
@@ -177,5 +175,5 @@ def test_take_and_the_inline_booking_match_their_reference() -> None:
             else:
                 merged.append((b, e))
         booked = merged
-        cal = run.arc_cal[0]
+        cal = run.st.arc_cal[0]
         assert list(zip(cal.starts, cal.ends, strict=True)) == booked

@@ -24,8 +24,8 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 STALE_AFTER_S = 5.0  # a source this much newer than its build was edited since
-COMPILED = ("kernel", "slots", "disruptions", "queues", "state", "carriers", "dispatch",
-            "engine", "medical")
+COMPILED = ("search", "kernel", "slots", "disruptions", "queues", "state", "carriers",
+            "dispatch", "engine", "medical")
 
 if TYPE_CHECKING:
     from corridor.sim.api import SimResult, simulate

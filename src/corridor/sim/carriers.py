@@ -11,14 +11,15 @@ Only the end of the trip (or the loss) becomes an event.
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from typing import TYPE_CHECKING
 
-from corridor.sim.disruptions import Profile
 from corridor.sim.model import N_MODES
+from corridor.sim.search import after
 from corridor.sim.slots import take
+from corridor.sim.state import calendar
 
 if TYPE_CHECKING:
+    from corridor.sim.disruptions import Profile
     from corridor.sim.engine import Run
 
 INF = math.inf
@@ -28,10 +29,11 @@ def node_gate(run: Run, node: int, mode: int, t: float) -> float:
     """When a carrier of ``mode`` arriving at ``t`` gets a visit slot at ``node``."""
     k = node * N_MODES + mode
     dt = run.visit_dt[k]
-    prof = run.st.node_prof[node]
+    st = run.st
+    prof = st.node_prof[node]
     if not dt:
         return t if prof is None else prof.next_open(t)
-    return take(run.st.slots(run.st.visit_slots, k), prof, t, dt)
+    return take(calendar(st.visit_slots, k), prof, t, dt)
 
 
 def handle(run: Run, node: int, tonnes: float, t: float) -> float:
@@ -40,7 +42,8 @@ def handle(run: Run, node: int, tonnes: float, t: float) -> float:
     if not dt or tonnes <= 0:
         return t
     length = tonnes * dt
-    start = take(run.st.slots(run.st.handling_slots, node), run.st.node_prof[node], t, length)
+    st = run.st
+    start = take(calendar(st.handling_slots, node), st.node_prof[node], t, length)
     return start + length if start < INF else INF
 
 
@@ -49,9 +52,10 @@ def transship(run: Run, node: int, tonnes: float, t: float) -> float:
     dt = run.transship_dt[node]
     if not dt:
         return t
-    prof = run.st.node_prof[node]
+    st = run.st
+    prof = st.node_prof[node]
     length = tonnes * dt
-    start = take(run.st.slots(run.st.transship_slots, node), prof, t, length)
+    start = take(calendar(st.transship_slots, node), prof, t, length)
     if start == INF:
         return INF
     return start + (length / prof.factor_at(start) if prof is not None else length)
@@ -75,6 +79,7 @@ def arc_gate(run: Run, arc: int, t: float) -> float:
 Way = tuple[tuple[int, ...], tuple[float, ...], float, float, bool,
             tuple[tuple[int, float, int, float], ...], float]
 PLAIN, SLOTTED, GATED = 0, 1, 2
+_SLOTTED, _GATED = SLOTTED, GATED  # C constants for the hot loop (carriers.pxd)
 
 
 def travel(run: Run, way: Way, t: float, mode: int) -> tuple[float, int]:
@@ -84,6 +89,7 @@ def travel(run: Run, way: Way, t: float, mode: int) -> tuple[float, int]:
     The hottest code of a run: the travel-time multiplier is drawn from its buffer
     here, without a call."""
     mu = run.mult
+    st = run.st
     if mu.spread[mode]:
         buf = mu.buf[mode]
         mult = buf.pop() if buf else mu.refill(mode).pop()
@@ -92,23 +98,23 @@ def travel(run: Run, way: Way, t: float, mode: int) -> tuple[float, int]:
     if way[4]:
         t += way[3] * mult
     else:
-        cal = run.st.arc_cal
+        cal = st.arc_cal
         for a, d, k, dt in way[5]:
-            if k == SLOTTED:
+            if k == _SLOTTED:
                 sl = cal[a]  # a Slots in carriers.pxd: book is a C call when compiled
                 t = sl.book(t, dt)  # type: ignore[union-attr]
-            elif k == GATED:  # arc_gate, then the risk of loss
-                prof: Profile = run.st.arc_prof[a]  # type: ignore[assignment]
+            elif k == _GATED:  # arc_gate, then the risk of loss
+                prof: Profile = st.arc_prof[a]  # type: ignore[assignment]  # gated: has one
                 t = take(cal[a], prof, t, dt) if dt else prof.next_open(t)  # type: ignore[arg-type]
                 if t == INF:
                     return INF, -1
-                p = prof.loss[bisect_right(prof.breaks, t) - 1]
-                if p > 0.0 and run.draws.uniform() < p:
+                p = prof.loss[after(prof.breaks, t) - 1]
+                if p > 0.0 and st.draws.uniform() < p:
                     return t + 0.5 * d * mult, a
             t += d * mult
     p_break = way[6]
-    if p_break >= 0.0 and run.draws.uniform() < p_break:
-        t += run.draws.exponential(run.repair_d[mode])
+    if p_break >= 0.0 and st.draws.uniform() < p_break:
+        t += st.draws.exponential(run.repair_d[mode])
     return t, -1
 
 
@@ -142,7 +148,7 @@ def start_trip(run: Run, c: int, t: float) -> None:
     if lost_arc >= 0:
         st.lost_loads.append((load, lost_arc))
         st.load[c] = []
-        run.at(t, run.K_LOST, c, len(st.lost_loads) - 1)
+        run.kernel.at(t, run.K_LOST, c, len(st.lost_loads) - 1)
         return
     if t == INF:  # closed for good: the carrier and its cargo stay on the way
         return
@@ -158,7 +164,7 @@ def start_trip(run: Run, c: int, t: float) -> None:
         t += run.unload_d[f] * (buf.pop() if buf else mu.refill(h).pop())
     else:
         t += run.unload_d[f]
-    run.at(t, run.K_FREE, c, dst)
+    run.kernel.at(t, run.K_FREE, c, dst)
 
 
 def reposition(run: Run, c: int, to: int, t: float, kind: int, then_load: bool = False
@@ -176,13 +182,13 @@ def reposition(run: Run, c: int, to: int, t: float, kind: int, then_load: bool =
     if lost_arc >= 0:
         run.unreserve(c)
         st.lost_loads.append(([], lost_arc))
-        run.at(t, run.K_LOST, c, len(st.lost_loads) - 1)
+        run.kernel.at(t, run.K_LOST, c, len(st.lost_loads) - 1)
     elif t == INF:
         run.unreserve(c)
     elif then_load:
         start_trip(run, c, t)
     else:
-        run.at(t, kind, c, to)
+        run.kernel.at(t, kind, c, to)
 
 
 def march(run: Run, s: int, n: float, t: float) -> None:
@@ -199,7 +205,7 @@ def march(run: Run, s: int, n: float, t: float) -> None:
         prof = st.arc_prof[a]
         dt = run.flow_dt[a]
         if dt:  # the convoy enters at the arc's flow rate: n vehicle gaps
-            head = take(st.slots(st.flow_slots, a), prof, head, n * dt)
+            head = take(calendar(st.flow_slots, a), prof, head, n * dt)
             factor = prof.factor_at(head) if prof is not None and head < INF else 1.0
             tail = max(tail, head + (n - 1) * dt / factor)
         elif prof is not None:

@@ -502,7 +502,7 @@ class Policy:
             return False
         if st.hold_at[lane] != due:
             st.hold_at[lane] = due
-            run.at(due, run.K_HOLD, lane, 0)
+            run.kernel.at(due, run.K_HOLD, lane, 0)
         return True
 
     def plan_holds(self, lane: int, t: float) -> bool:
@@ -523,7 +523,7 @@ class Policy:
         if st.hold_at[lane] != due:
             st.hold_at[lane] = due
             run = self.run
-            run.at(due, run.K_HOLD, lane, 0)
+            run.kernel.at(due, run.K_HOLD, lane, 0)
         return True
 
     def send(self, c: int, lane: int, take: list[tuple[int, float]], t: float,

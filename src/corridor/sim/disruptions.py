@@ -16,7 +16,6 @@ per run, so ``mode:road`` over 10,000 arcs costs one profile, not 10,000.
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +23,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from corridor.network.graph import MODE_CODE, Network
+from corridor.sim.search import after
 
 
 @dataclass(frozen=True)
@@ -108,19 +108,19 @@ class Profile:
         self.breaks, self.factor, self.loss = breaks, factor, loss
 
     def at(self, t: float) -> int:
-        return bisect_right(self.breaks, t) - 1
+        return after(self.breaks, t) - 1
 
     def factor_at(self, t: float) -> float:
-        return self.factor[bisect_right(self.breaks, t) - 1]
+        return self.factor[after(self.breaks, t) - 1]
 
     def loss_at(self, t: float) -> float:
-        return self.loss[bisect_right(self.breaks, t) - 1]
+        return self.loss[after(self.breaks, t) - 1]
 
     def open_from(self, t: float) -> tuple[float, float]:
         """The earliest time >= t with a capacity factor above 0 and that factor
         ((inf, 0) if it never opens again)."""
         factor = self.factor
-        i = bisect_right(self.breaks, t) - 1
+        i = after(self.breaks, t) - 1
         if factor[i] > 0:
             return t, factor[i]
         for j in range(i + 1, len(self.breaks)):

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from corridor.sim import carriers, dispatch
-from corridor.sim.carriers import Way
+from corridor.sim.carriers import Way, march, reposition, start_trip, transship
 from corridor.sim.kernel import Kernel
 from corridor.sim.model import N_MODES, SELF_MOVE, SimModel
 from corridor.sim.state import EPS, INF, RunState
@@ -139,6 +139,7 @@ class Shared:
         self.lane_ways: list[dict[int, Way]] = [{} for _ in self.lane_src]  # per fleet
         self.path_ways: dict[tuple[int, int, int], Way] = {}  # (from, fleet, to)
         self.rows: list[dict[int, list[float]]] = [{} for _ in self.fleet_mode]
+        self.days: list[list[float] | None] = [None] * len(self.fleet_mode)  # per arc
 
     def row(self, f: int, a: int) -> list[float]:
         """Days from node ``a`` to every node for fleet ``f`` (inf: no path)."""
@@ -164,8 +165,10 @@ class Shared:
         return w
 
     def _way(self, arcs: tuple[int, ...], f: int, km: float) -> Way:
-        days = self.model.paths.days[f]
-        d = tuple(float(days[a]) for a in arcs)
+        days = self.days[f]
+        if days is None:
+            days = self.days[f] = self.model.paths.days[f].tolist()
+        d = tuple(days[a] for a in arcs)
         kinds = tuple(self.arc_kind[a] for a in arcs)
         mkb = self.breakdown_km[self.fleet_mode[f]]
         p_break = 1.0 - math.exp(-km / mkb) if mkb and km > 0 else -1.0
@@ -193,7 +196,6 @@ class Run:
         self.draws = self.st.draws
         self.mult = self.st.mult
         self.kernel = k = Kernel()
-        self.at = k.at
         # hot model arrays as lists (shared by the runs of this process; read only)
         self.visit_dt = sh.visit_dt
         self.handling_dt = sh.handling_dt
@@ -271,9 +273,9 @@ class Run:
         t2 = t + self.stage_delay[nxt]
         node = self.stage_transship[nxt]
         if node >= 0:
-            t2 = carriers.transship(self, node, n * self.stage_unit_t[s], t2)
+            t2 = transship(self, node, n * self.stage_unit_t[s], t2)
         if t2 > t:
-            self.at(t2, self.K_IN, nxt, self.st.parcel(n))
+            self.kernel.at(t2, self.K_IN, nxt, self.st.parcel(n))
         else:
             self.arrive(nxt, n, t)
 
@@ -307,7 +309,7 @@ class Run:
         if st.waiting[s] <= EPS:
             st.waiting[s] = 0.0
             st.since[s] = INF
-        carriers.march(self, s, n, t)
+        march(self, s, n, t)
 
     def deliver(self, mc: int, n: float, t: float) -> None:
         st = self.st
@@ -416,7 +418,7 @@ class Run:
             if src != node and self.policy.expects(lane, f) \
                     and self.shared.row(f, node)[src] < INF:
                 self.take_idle(c)
-                carriers.reposition(self, c, src, t, self.K_BACK)
+                reposition(self, c, src, t, self.K_BACK)
 
     def on_back(self, t: float, c: int, node: int) -> None:
         self.st.pos[c] = node
@@ -426,7 +428,7 @@ class Run:
     def on_at(self, t: float, c: int, node: int) -> None:
         self.st.pos[c] = node
         self.policy.top_up(c)
-        carriers.start_trip(self, c, t)
+        start_trip(self, c, t)
 
     def on_hold(self, t: float, lane: int, _b: int) -> None:
         self.st.hold_at[lane] = INF
@@ -507,7 +509,8 @@ class Run:
         self.kernel.clear()
         if self.medical is not None:
             self.medical.tables.clear()
-        self.__dict__.clear()
+        self.policy = None  # type: ignore[assignment]
+        self.medical = None
 
     def lane_way(self, lane: int, f: int) -> Way:
         """``lane`` as a carrier of fleet ``f`` drives it (built once per process)."""

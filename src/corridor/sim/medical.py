@@ -163,6 +163,9 @@ class MedicalRun:
 
     def __init__(self, run: Run, mm: MedicalModel) -> None:
         self.run, self.mm = run, mm
+        # the model's hot tables, read without an attribute look-up each time
+        self.fleets, self.litters, self.hospitals = mm.fleets, mm.litters, mm.hospitals
+        self.los_d, self.routes = mm.los_d, mm.routes
         self.draws = run.draws
         self.deterministic = run.model.options.deterministic
         k = run.kernel
@@ -266,7 +269,7 @@ class MedicalRun:
         self.site_of.append(node)
         self.t_hosp.append(math.inf)
         self.t_surg.append(math.inf)
-        self.run.at(t, self.K_CAS, cid, node)
+        self.run.kernel.at(t, self.K_CAS, cid, node)
 
     def _pick(self) -> int:
         u = self.draws.uniform()
@@ -294,7 +297,7 @@ class MedicalRun:
         cs = self.idle.get(key)
         if cs is None:
             cs = self.idle[key] = []
-            row = self.run.shared.row(self.mm.fleets[key[0]], key[1])
+            row = self.run.shared.row(self.fleets[key[0]], key[1])
             for node, near in self.nearest.items():
                 if self.serves[node][key[0]] and row[node] < math.inf:
                     insort(near, (row[node], len(self.idle), key))
@@ -303,7 +306,6 @@ class MedicalRun:
     def _call(self, t: float, node: int) -> None:
         """Send the nearest idle carriers while casualties outnumber the room heading here."""
         w = self.n_waiting[node]
-        mm = self.mm
         idle = self.idle
         near = self.nearest[node]
         while w > self.room_to[node]:
@@ -314,25 +316,25 @@ class MedicalRun:
             else:
                 return
             best = cs.pop(0)
-            self.room_to[node] += mm.litters[self.car_fleet[best]]
+            self.room_to[node] += self.litters[self.car_fleet[best]]
             self._go(t, best, node, self.K_AT)
 
     def _go(self, t: float, c: int, to: int, kind: int) -> None:
-        f = self.mm.fleets[self.car_fleet[c]]
+        f = self.fleets[self.car_fleet[c]]
         run = self.run
         t, lost_arc = travel(run, run.path_way(f, self.car_pos[c], to), t, run.fleet_mode[f])
         if lost_arc >= 0:
             self._lose(c)
         elif t < math.inf:
-            run.at(t, kind, c, to)
+            run.kernel.at(t, kind, c, to)
 
     def on_at_site(self, t: float, c: int, node: int) -> None:
-        mm, run = self.mm, self.run
+        run = self.run
         i = self.car_fleet[c]
-        f = mm.fleets[i]
+        f = self.fleets[i]
         self.car_pos[c] = node
-        self.room_to[node] -= mm.litters[i]
-        room = int(mm.litters[i])
+        self.room_to[node] -= self.litters[i]
+        room = int(self.litters[i])
         load: list[int] = []
         for q in self.waiting[node]:
             while q and len(load) < room:
@@ -341,18 +343,22 @@ class MedicalRun:
         if not load:
             self._idle(c)
             return
-        surgical, beds = mm.routes[(f, node)]
-        needs_table = any(self.prec[x] != ROUTINE for x in load)
+        surgical, beds = self.routes[(f, node)]
+        needs_table = False  # any case for the operating table (a loop: no closure)
+        for x in load:
+            if self.prec[x] != ROUTINE:
+                needs_table = True
+                break
         dest = (surgical or beds)[0] if needs_table else (beds or surgical)[0]
         self.car_load[c] = load
         t += run.load_d[f] * run.mult.handling_time()
-        t, lost_arc = travel(run, run.path_way(f, node, mm.hospitals[dest]), t,
+        t, lost_arc = travel(run, run.path_way(f, node, self.hospitals[dest]), t,
                              run.fleet_mode[f])
         if lost_arc >= 0:
             self._lose(c)
             return
         t += run.unload_d[f] * run.mult.handling_time()
-        run.at(t, self.K_DROP, c, dest)
+        run.kernel.at(t, self.K_DROP, c, dest)
         if self.n_waiting[node] > self.room_to[node]:
             self._call(t, node)
 
@@ -360,7 +366,7 @@ class MedicalRun:
         for cid in self.car_load[c]:
             self._admit(t, cid, h)
         self.car_load[c] = []
-        self.car_pos[c] = self.mm.hospitals[h]
+        self.car_pos[c] = self.hospitals[h]
         self._idle(c)
         room = self.room_to
         for node, w in self.n_waiting.items():
@@ -369,7 +375,7 @@ class MedicalRun:
 
     def _lose(self, c: int) -> None:
         self.lost_carriers += 1
-        f = self.mm.fleets[self.car_fleet[c]]
+        f = self.fleets[self.car_fleet[c]]
         self.lost_fleet[f] = self.lost_fleet.get(f, 0) + 1
         for cid in self.car_load[c]:
             self.died += 1.0
@@ -384,7 +390,7 @@ class MedicalRun:
             self.hosp_of[cid] = h
             servers.arrive(t, cid, self.prec[cid])
         else:
-            self.stays.append((h, t, t + self.mm.los_d[h]))
+            self.stays.append((h, t, t + self.los_d[h]))
 
     def _surgery_time(self, t: float, cid: int) -> float:
         self.t_surg[cid] = t
@@ -395,7 +401,7 @@ class MedicalRun:
         else:
             s2 = math.log1p(SURGERY_CV ** 2)
             dur = mean * math.exp(-s2 / 2.0 + math.sqrt(s2) * self.draws.normal())
-        self.stays.append((h, t + dur, t + dur + self.mm.los_d[h]))
+        self.stays.append((h, t + dur, t + dur + self.los_d[h]))
         return dur
 
     # --------------------------------------------------------------- results
@@ -448,7 +454,7 @@ class MedicalRun:
         if not self.stays:
             return out
         h, a, b = (np.asarray(x) for x in zip(*self.stays, strict=True))
-        role = np.asarray([mm.hosp_role[i] for i in range(len(mm.hospitals))])[h]
+        role = np.asarray([mm.hosp_role[i] for i in range(len(self.hospitals))])[h]
         for name in mm.roles:
             sel = role == int(name[4:])
             if not sel.any():
@@ -474,7 +480,7 @@ class MedicalRun:
         lo = np.searchsorted(days, a, side="left")
         hi = np.searchsorted(days, b, side="left")
         keep = lo < hi
-        role = np.asarray([mm.hosp_role[i] for i in range(len(mm.hospitals))])[h]
+        role = np.asarray([mm.hosp_role[i] for i in range(len(self.hospitals))])[h]
 
         def count(sel: np.ndarray) -> np.ndarray:
             diff = np.zeros(len(days) + 1)

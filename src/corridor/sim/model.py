@@ -75,6 +75,8 @@ class FleetNet:
         self.km = a.km
         self._paths: dict[tuple[int, int, int],
                           tuple[tuple[int, ...], tuple[float, ...], float]] = {}
+        # per fleet, made on first use: the arc a path takes from node u to node v
+        self._hops: list[dict[tuple[int, int], int] | None] = [None] * len(fl)
 
     def tree(self, f: int, a: int) -> tuple[Floats, NDArray[np.int32]]:
         key = (f, a)
@@ -90,25 +92,39 @@ class FleetNet:
     def path(self, f: int, a: int, b: int) -> tuple[tuple[int, ...], tuple[float, ...], float]:
         """Arcs, their days and the km of fleet ``f``'s fastest empty path ``a`` to ``b``."""
         key = (f, a, b)
-        if key not in self._paths:
+        hit = self._paths.get(key)
+        if hit is None:
             dist, pred = self.tree(f, a)
+            hops = self._hops[f] or self._make_hops(f)
             arcs: list[int] = []
             v = b
             if np.isfinite(dist[b]):
                 while v != a:
                     u = int(pred[v])
-                    arcs.append(self._arc(f, u, v))
+                    arcs.append(hops[(u, v)])
                     v = u
             arcs.reverse()
             days = self.days[f]
-            self._paths[key] = (tuple(arcs), tuple(float(days[x]) for x in arcs),
-                                float(self.km[arcs].sum()))
-        return self._paths[key]
+            hit = self._paths[key] = (tuple(arcs), tuple(float(days[x]) for x in arcs),
+                                      float(self.km[arcs].sum()))
+        return hit
 
-    def _arc(self, f: int, u: int, v: int) -> int:
-        cand = self.out_arcs[self.out_ptr[u]:self.out_ptr[u + 1]]
-        cand = cand[(self.dst[cand] == v) & self.mask[f][cand]]
-        return int(cand[np.argmin(self.days[f][cand])])
+    def _make_hops(self, f: int) -> dict[tuple[int, int], int]:
+        """Per node pair joined by fleet ``f``'s arcs, its fastest arc (the first in
+        out-arc order among equals). A simulation asks for paths between new pairs
+        run after run, so a hop is a look-up rather than an array search."""
+        days, mask, dst = self.days[f].tolist(), self.mask[f].tolist(), self.dst.tolist()
+        ptr, out = self.out_ptr.tolist(), self.out_arcs.tolist()
+        hops: dict[tuple[int, int], int] = {}
+        for u in range(self.n):
+            for arc in out[ptr[u]:ptr[u + 1]]:
+                if mask[arc]:
+                    k = (u, dst[arc])
+                    best = hops.get(k)
+                    if best is None or days[arc] < days[best]:
+                        hops[k] = arc
+        self._hops[f] = hops
+        return hops
 
     def can_run(self, f: int, arcs: tuple[int, ...]) -> bool:
         return bool(self.mask[f][list(arcs)].all())

@@ -1,5 +1,7 @@
 # Cython declarations for slots.py (used only when it is compiled: see pyproject.toml)
 cimport cython
+from corridor.sim.search cimport after
+from corridor.sim.disruptions cimport Profile
 
 cdef double INF
 
@@ -14,5 +16,5 @@ cdef class Slots:
     cpdef double book(self, double t, double length)
 
 
-@cython.locals(f=double, start=double)
-cpdef double take(Slots slots, object prof, double t, double length)
+@cython.locals(f=double, start=double, factor=list)
+cpdef double take(Slots slots, Profile prof, double t, double length)

@@ -13,9 +13,8 @@ rate the resource passes exactly its rate.
 
 from __future__ import annotations
 
-from bisect import bisect_right
-
 from corridor.sim.disruptions import Profile
+from corridor.sim.search import after
 
 INF = float("inf")
 
@@ -35,7 +34,7 @@ class Slots:
         if not ends or t >= ends[-1]:
             return t, len(ends)
         starts = self.starts
-        i = bisect_right(ends, t)
+        i = after(ends, t)
         n = len(starts)
         while i < n and t + length > starts[i]:
             if ends[i] > t:
@@ -56,7 +55,7 @@ class Slots:
                 starts.append(t)
                 ends.append(t + length)
             return t
-        i = bisect_right(ends, t)
+        i = after(ends, t)
         n = len(starts)
         while i < n and t + length > starts[i]:
             if ends[i] > t:
@@ -91,7 +90,7 @@ def take(slots: Slots, prof: Profile | None, t: float, length: float) -> float:
         start, _ = slots.earliest(t, length / f)
         if start == t:
             return slots.book(start, length / f)
-        f = factor[bisect_right(breaks, start) - 1]
+        f = factor[after(breaks, start) - 1]
         if f > 0:  # still open when the gap starts: stretched by the factor then
             return slots.book(start, length / f)
         t = start

@@ -177,13 +177,15 @@ class RunState:
                                                 for g in m.disruptions.node_group.tolist()]
         self.windows = windows
 
-    @staticmethod
-    def slots(table: dict[int, Slots], key: int) -> Slots:
-        s = table.get(key)
-        if s is None:
-            s = table[key] = Slots()
-        return s
-
     def parcel(self, amount: float) -> int:
         self.parcel_amt.append(amount)
         return len(self.parcel_amt) - 1
+
+
+def calendar(table: dict[int, Slots], key: int) -> Slots:
+    """The booking calendar ``key`` of ``table`` (a run's visit, handling, transship or
+    flow calendars), made on first use."""
+    s = table.get(key)
+    if s is None:
+        s = table[key] = Slots()
+    return s

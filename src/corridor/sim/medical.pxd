@@ -1,0 +1,70 @@
+# Cython declarations for medical.py (used only when it is compiled: see pyproject.toml).
+# A run's medical chain is a C-level class over the C-level run (engine.pxd).
+cimport cython
+from corridor.sim.carriers cimport travel
+from corridor.sim.engine cimport Run
+from corridor.sim.state cimport Draws
+
+
+cdef class MedicalRun:
+    cdef public Run run
+    cdef public object mm
+    cdef public Draws draws
+    cdef public bint deterministic
+    cdef public Py_ssize_t K_CAS, K_AT, K_DROP, lost_carriers
+    cdef public list t_wound, prec, site_of, t_hosp, t_surg, hit, carry
+    cdef public double died, kia
+    cdef public dict waiting, room_to, n_waiting, serves, idle, nearest, local
+    cdef public list car_fleet, car_pos, car_load, tables, stays
+    cdef public dict lost_fleet, hosp_of
+    cdef public tuple fleets, litters, hospitals, los_d
+    cdef public dict routes
+
+    @cython.locals(i=Py_ssize_t, lo=double, hi=double, troops=double, scale=double,
+                   wia=Py_ssize_t, kia=Py_ssize_t, dnbi=Py_ssize_t, j=Py_ssize_t,
+                   routine=bint)
+    cpdef daily(self, double t, Py_ssize_t day)
+
+    @cython.locals(s2=double)
+    cpdef double _rate(self, double mean, str dist)
+
+    @cython.locals(x=double, n=Py_ssize_t)
+    cpdef Py_ssize_t _count(self, Py_ssize_t slot, double expected, str dist)
+
+    @cython.locals(prec=Py_ssize_t, cid=Py_ssize_t)
+    cpdef _wound(self, Py_ssize_t node, double lo, double hi, Py_ssize_t j, Py_ssize_t n,
+                 bint routine)
+
+    @cython.locals(u=double, a=double, b=double)
+    cpdef Py_ssize_t _pick(self)
+
+    @cython.locals(x=double, a=double, b=double)
+    cpdef Py_ssize_t _split(self, Py_ssize_t j)
+
+    @cython.locals(local=Py_ssize_t)
+    cpdef on_casualty(self, double t, Py_ssize_t cid, Py_ssize_t node)
+
+    @cython.locals(cs=list, row=list, near=list)
+    cpdef _idle(self, Py_ssize_t c)
+
+    @cython.locals(w=Py_ssize_t, idle=dict, near=list, cs=list, best=Py_ssize_t)
+    cpdef _call(self, double t, Py_ssize_t node)
+
+    @cython.locals(f=Py_ssize_t, run=Run, lost_arc=Py_ssize_t)
+    cpdef _go(self, double t, Py_ssize_t c, Py_ssize_t to, Py_ssize_t kind)
+
+    @cython.locals(run=Run, i=Py_ssize_t, f=Py_ssize_t, room=Py_ssize_t, load=list,
+                   q=list, needs_table=bint, dest=Py_ssize_t, lost_arc=Py_ssize_t,
+                   x=Py_ssize_t)
+    cpdef on_at_site(self, double t, Py_ssize_t c, Py_ssize_t node)
+
+    @cython.locals(cid=Py_ssize_t, room=dict, w=Py_ssize_t)
+    cpdef on_drop(self, double t, Py_ssize_t c, Py_ssize_t h)
+
+    @cython.locals(f=Py_ssize_t, cid=Py_ssize_t)
+    cpdef _lose(self, Py_ssize_t c)
+
+    cpdef _admit(self, double t, Py_ssize_t cid, Py_ssize_t h)
+
+    @cython.locals(mean=double, h=Py_ssize_t, dur=double, s2=double)
+    cpdef double _surgery_time(self, double t, Py_ssize_t cid)
