@@ -232,3 +232,14 @@ def test_unnamed_scenario_takes_the_folder_name(folder: ScenarioFolder,
     folder.set_yaml(name=...)
     assert folder.load().name == "scn"
     assert load_scenario(inline_file()).name == "tiny"
+
+
+def test_the_current_folder_is_named_and_located(folder: ScenarioFolder,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """``corridor plan .`` names the scenario after the folder (not "") and records
+    where it is, so results made there are found from anywhere."""
+    folder.set_yaml(name=...)
+    s = folder.load()
+    monkeypatch.chdir(s.source)
+    here = load_scenario(".")
+    assert here.name == "scn" and here.source == s.source and here.source.is_absolute()

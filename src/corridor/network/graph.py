@@ -50,6 +50,7 @@ class Nodes:
     gauge_mm: Int
     transship_t_per_day: Float
     transfer_h: Float
+    handling_t_per_day: Float
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -188,6 +189,7 @@ def _build_nodes(s: Scenario) -> Nodes:
         gauge_mm=n["rail_gauge_mm"].to_numpy(dtype=np.int32),
         transship_t_per_day=_f(n, "transship_t_per_day"),
         transfer_h=_f(n, "transfer_h"),
+        handling_t_per_day=_f(n, "handling_t_per_day"),
     )
 
 

@@ -408,18 +408,21 @@ def _spread(start_h: F64, hours: F64, step_h: float) -> tuple[I64, I64, F64]:
 def define_node_handling(pm: PlanModel) -> None:
     """Tonnes loaded + unloaded at a node per step within ``handling_t_per_day``;
     loading takes the carrier's ``load_h`` from departure, unloading its ``unload_h``
-    before arrival, and the tonnes are spread over those hours."""
-    st, fl = pm.st, pm.net.fleets
+    before arrival (longer where the node needs longer for a full load,
+    :func:`~corridor.plan.services.handled_h`), and the tonnes are spread over those
+    hours."""
+    st = pm.st
     cap = pm.scenario.nodes["handling_t_per_day"].to_numpy(dtype=float)
     carried = np.flatnonzero(st.x_y >= 0)
     if not len(carried) or not np.isfinite(cap).any():
         return
     run = st.mv_run[st.x_move[carried]]
-    f = st.run_fleet[run]
+    load_h = np.array([r.load_h for r in pm.services.runs])[run]  # services.handled_h
+    unload_h = np.array([r.unload_h for r in pm.services.runs])[run]
     dep = st.x_t[carried] * st.grid.step_h
     arr = dep + st.run_hours[run]
-    start = np.concatenate([dep, arr - fl.unload_h[f]])
-    hours = np.concatenate([fl.load_h[f], fl.unload_h[f]])
+    start = np.concatenate([dep, arr - unload_h])
+    hours = np.concatenate([load_h, unload_h])
     node = np.concatenate([st.run_start[run], st.run_end[run]])
     xi = np.concatenate([carried, carried])
     mass = np.array([c.mass_t for c in pm.coms])[st.mv_com[st.x_move[xi]]] * xscale(pm, xi)

@@ -20,6 +20,7 @@ router picks one carrier per leg; the planner chooses among all of them.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -51,6 +52,8 @@ class Run:
     entry_h: tuple[float, ...]  # hours after departure each arc is entered
     km: float
     march: float = 0.0  # km/day of a road march
+    load_h: float = 0.0  # a carrier's loading and unloading hours here (handled_h)
+    unload_h: float = 0.0
 
 
 @dataclass
@@ -126,13 +129,27 @@ class FleetArcs:
         return np.atleast_2d(np.asarray(d, dtype=float))
 
 
+def handled_h(net: Network, f: int, node: int, hours: float) -> float:
+    """Hours a carrier of fleet ``f`` takes to load (or unload) at ``node``: its own
+    ``load_h`` (``unload_h``), or longer where the node's ``handling_t_per_day`` needs
+    longer for a full load: a 2,000 t barge at a 500 t/day quay takes four days, as the
+    simulator books it. (A part load would be quicker: the plan is conservative.)"""
+    cap, t = float(net.nodes.handling_t_per_day[node]), float(net.fleets.capacity_t[f])
+    if math.isfinite(cap) and cap > 0 and t > 0:
+        return max(float(hours), t / cap * 24.0)
+    return float(hours)
+
+
 def carrier_run(net: Network, fa: FleetArcs, f: int, arcs: tuple[int, ...]) -> Run:
     fl = net.fleets
     h = fa.hours(f)[list(arcs)]
-    entry = fl.load_h[f] + np.concatenate([[0.0], np.cumsum(h)[:-1]])
-    return Run(f, arcs, int(net.arcs.src[arcs[0]]), int(net.arcs.dst[arcs[-1]]),
-               float(fl.load_h[f] + h.sum() + fl.unload_h[f]), tuple(float(x) for x in entry),
-               float(net.arcs.km[list(arcs)].sum()))
+    src, dst = int(net.arcs.src[arcs[0]]), int(net.arcs.dst[arcs[-1]])
+    load_h = handled_h(net, f, src, fl.load_h[f])
+    unload_h = handled_h(net, f, dst, fl.unload_h[f])
+    entry = load_h + np.concatenate([[0.0], np.cumsum(h)[:-1]])
+    return Run(f, arcs, src, dst, float(load_h + h.sum() + unload_h),
+               tuple(float(x) for x in entry), float(net.arcs.km[list(arcs)].sum()),
+               load_h=load_h, unload_h=unload_h)
 
 
 def march_run(net: Network, arcs: tuple[int, ...], km_per_day: float) -> Run:

@@ -52,7 +52,7 @@ def locate(source: str | Path) -> Path:
 
 def load_scenario(source: str | Path) -> Scenario:
     """Load and validate a scenario; raise :class:`ScenarioError` listing every problem."""
-    path = locate(source)
+    path = locate(source).resolve()  # "." names its folder; results find it from anywhere
     issues: list[Issue] = []
     if path.is_dir():
         folder, yaml_path = path, path / SCENARIO_FILE

@@ -214,8 +214,8 @@ def march(run: Run, s: int, n: float, t: float) -> None:
         d = run.arc_km[a] / speed * mult
         head += d
         tail += d
-    if tail < INF:
-        run.forward(s, n, tail)
+    if tail < INF:  # on from the stage's end when the tail is in (events in time order)
+        run.kernel.at(tail, run.K_MARCHED, s, st.parcel(n))
     else:
         st.stuck.append((s, n))
 

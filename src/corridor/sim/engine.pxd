@@ -27,12 +27,14 @@ cdef class Run:
     cdef public Py_ssize_t road, n_initial
     cdef public double hold_d
     cdef public Py_ssize_t K_IN, K_FREE, K_AT, K_BACK, K_HOLD, K_QUOTA, K_LOST, K_READY
-    cdef public Py_ssize_t K_DAILY
+    cdef public Py_ssize_t K_DAILY, K_MARCHED
 
     @cython.locals(nxt=Py_ssize_t, t2=double, node=Py_ssize_t)
     cpdef forward(self, Py_ssize_t s, double n, double t)
 
     cpdef on_cargo_in(self, double t, Py_ssize_t s, Py_ssize_t p)
+
+    cpdef on_marched(self, double t, Py_ssize_t s, Py_ssize_t p)
 
     @cython.locals(st=RunState, before=double, left=double, lane=Py_ssize_t)
     cpdef arrive(self, Py_ssize_t s, double n, double t)
@@ -40,7 +42,7 @@ cdef class Run:
     @cython.locals(st=RunState, n=double)
     cpdef march_off(self, Py_ssize_t s, double t)
 
-    @cython.locals(st=RunState, unit_pax=double)
+    @cython.locals(st=RunState, unit_pax=double, mv=Py_ssize_t)
     cpdef deliver(self, Py_ssize_t mc, double n, double t)
 
     @cython.locals(st=RunState, mv=Py_ssize_t)

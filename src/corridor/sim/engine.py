@@ -12,6 +12,7 @@ Events (payloads ``a``, ``b``):
 - ``HOLD(lane, -)``: the longest wait for a fuller load is over;
 - ``QUOTA(stage, i)``: a plan releases units for departure (plan-following);
 - ``LOST(carrier, i)``: a carrier is lost with its cargo;
+- ``MARCHED(stage, parcel)``: a convoy's tail has arrived at the end of its stage;
 - ``READY(fleet, -)``: a fleet becomes available;
 - ``DAILY(day, -)``: sustainment demand is drawn from stocks (and the medical chain
   generates the day's casualties).
@@ -236,6 +237,7 @@ class Run:
         self.K_HOLD = k.register(self.on_hold)
         self.K_QUOTA = k.register(self.on_quota)
         self.K_LOST = k.register(self.on_lost)
+        self.K_MARCHED = k.register(self.on_marched)
         self.K_READY = k.register(self.on_ready)
         self.K_DAILY = k.register(self.on_daily)
         self.medical = None
@@ -250,10 +252,13 @@ class Run:
         m, st, k = self.model, self.st, self.kernel
         for f, day in enumerate(m.fleet_available.tolist()):
             k.at(max(day, 0.0), self.K_READY, f, 0)
-        for mc in m.consignments:
-            if mc.first_stage >= 0 and mc.amount > EPS:
-                p = st.parcel(mc.amount)
-                k.at(float(m.mv_ready[mc.movement]), self.K_IN, mc.first_stage, p)
+        # most urgent first: cargo ready at the same moment is offered to a free carrier
+        # in priority order, not in the order of the movements file
+        rank = self.policy.stage_rank
+        for mc in sorted((mc for mc in m.consignments if mc.first_stage >= 0
+                          and mc.amount > EPS), key=lambda mc: rank[mc.first_stage]):
+            p = st.parcel(mc.amount)
+            k.at(float(m.mv_ready[mc.movement]), self.K_IN, mc.first_stage, p)
         self.n_initial = len(st.parcel_amt)  # parcels below this are releases at origin
         if m.quotas is not None:
             for i, (day, s, _units) in enumerate(m.quotas):
@@ -281,6 +286,9 @@ class Run:
 
     def on_cargo_in(self, t: float, s: int, p: int) -> None:
         self.arrive(s, self.st.parcel_amt[p], t)
+
+    def on_marched(self, t: float, s: int, p: int) -> None:
+        self.forward(s, self.st.parcel_amt[p], t)
 
     def arrive(self, s: int, n: float, t: float) -> None:
         """``n`` units are at the start of stage ``s``, free to leave."""
@@ -314,6 +322,9 @@ class Run:
     def deliver(self, mc: int, n: float, t: float) -> None:
         st = self.st
         st.delivered[mc] += n
+        mv = self.mc_movement[mc]
+        if n > EPS and t > st.last_in[mv]:
+            st.last_in[mv] = t
         st.arrival_log.append((self.mc_movement[mc], t, n * self.share[mc]))
         unit_pax = self.mc_unit_pax[mc]
         if unit_pax:
@@ -324,14 +335,15 @@ class Run:
 
     def _settle(self, mc: int, n: float, t: float) -> None:
         """``n`` units of ``mc`` are done (delivered or lost); close its movement when
-        nothing of it is left on the way."""
+        nothing of it is left on the way: on the day its last delivered unit arrived (a
+        movement that lost everything never closes; one that lost some is short)."""
         st = self.st
         st.left[mc] -= n
         if st.left[mc] <= EPS and st.left[mc] + n > EPS:
             mv = self.mc_movement[mc]
             st.open_mcs[mv] -= 1
-            if st.open_mcs[mv] == 0:
-                st.closure[mv] = t
+            if st.open_mcs[mv] == 0 and st.last_in[mv] > -INF:
+                st.closure[mv] = st.last_in[mv]
 
     def on_lost(self, t: float, c: int, i: int) -> None:
         st = self.st
@@ -534,7 +546,7 @@ class Run:
         for s, n in st.stuck:
             transit[self.stage_mc[s]] += n
         for _, _, kind, a, b in self.kernel.heap:
-            if kind == self.K_IN and b >= self.n_initial:
+            if (kind == self.K_IN and b >= self.n_initial) or kind == self.K_MARCHED:
                 transit[self.stage_mc[a]] += st.parcel_amt[b]
             elif kind == self.K_LOST:
                 for s, n in st.lost_loads[b][0]:

@@ -250,8 +250,10 @@ class MedicalRun:
 
     def _count(self, slot: int, expected: float, dist: str) -> int:
         if self.deterministic or dist == "constant":
+            # whole casualties; the running total is rounded to nearest (19.88 expected
+            # give 20, not 19), the remainder carried to the next day
             x = expected + self.carry[slot]
-            n = math.floor(x + 1e-9)
+            n = math.floor(x + 0.5)
             self.carry[slot] = x - n
             return n
         return int(self.run.st.draws.rng.poisson(expected)) if expected > 0 else 0

@@ -36,7 +36,7 @@ cdef class RunState:
     cdef public list fleet_of, pos, lane_of, load, idle, n_idle, is_idle, idle_ver
     cdef public list arc_cal
     cdef public dict flow_slots, visit_slots, handling_slots, transship_slots
-    cdef public list delivered, lost, left, open_mcs, closure, carriers_lost
+    cdef public list delivered, lost, left, open_mcs, closure, last_in, carriers_lost
     cdef public list losses, stockouts, stock, troops
     cdef public Py_ssize_t trips
     cdef public list arrival_log, parcel_amt, lost_loads, stuck

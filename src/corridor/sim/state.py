@@ -157,6 +157,7 @@ class RunState:
             if mc.amount > EPS:
                 self.open_mcs[mc.movement] += 1
         self.closure = [INF] * len(m.mv_ids)
+        self.last_in = [-INF] * len(m.mv_ids)  # per movement: its latest delivery
         self.carriers_lost = [0] * len(m.fleet_ids)
         self.losses: list[tuple[float, int, int, int, float]] = []  # day, fleet, arc, mc, units
         self.stockouts: list[tuple[int, int, float]] = []  # node, day, short t
