@@ -57,3 +57,30 @@ def test_short_round_trips_are_flown_several_times_a_step(tmp_path: Path) -> Non
     ev = ev.sort_values(["day", "d"])
     assert ev["d"].cumsum().max() <= TRUCKS
     assert r.carriers["on_time"].all()  # each wave's truck is back at the depot in time
+
+
+ONE_WAVE = """\
+format: corridor/1
+name: one wave
+horizon_days: 3
+planner: {step_h: 6}
+nodes:
+  - {id: town, kind: population_center, lat: 50.0, lon: 10.0}
+  - {id: safe, kind: shelter, lat: 50.45, lon: 10.0}
+links:
+  - {id: rd, from: town, to: safe, mode: road, distance_km: 50}
+carriers:
+  - {id: coach, mode: road, count: 2, home: town, capacity_pax: 50, speed_kmh: 100,
+     load_h: 0.5, unload_h: 0.5}
+movements:
+  - {id: evac, origin: town, destination: safe, due_day: 1, pax: 100}
+"""
+
+
+def test_cargo_one_wave_carries_arrives_with_that_wave(tmp_path: Path) -> None:
+    """Two coaches of 50 for 100 people: both go at once and arrive after 0.5 + 0.5 +
+    0.5 h, although each could make three round trips in a 6 h step (the step's last
+    wave, 4 h later, would carry nothing)."""
+    s = load_scenario(yaml_scenario(tmp_path, "wave", ONE_WAVE))
+    plan = solve_plan(s, progress=False)
+    assert plan.movements().at["evac", "closure_day"] == pytest.approx(1.5 / 24)

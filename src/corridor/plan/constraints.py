@@ -8,14 +8,13 @@ onto the scenario's tables.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numpy.typing import NDArray
 
 from corridor.network.graph import MODE_CODE
 from corridor.plan.model import PlanModel
 from corridor.plan.services import SINK
+from corridor.plan.structure import carrier_share
 
 I64 = NDArray[np.int64]
 F64 = NDArray[np.float64]
@@ -167,7 +166,7 @@ def define_flow_conservation(pm: PlanModel) -> None:
 
 def slot_coefficients(pm: PlanModel) -> tuple[F64, F64, F64]:
     """Per move: share of one carrier a unit takes (items, bulk), per person, per patient."""
-    st, fl = pm.st, pm.net.fleets
+    st = pm.st
     M = len(st.mv_run)
     slot, pax, lit = np.zeros(M), np.zeros(M), np.zeros(M)
     for m in range(M):
@@ -175,20 +174,13 @@ def slot_coefficients(pm: PlanModel) -> tuple[F64, F64, F64]:
         if f < 0:
             continue
         c = pm.coms[int(st.mv_com[m])]
-        if c.unit == "item":
-            n = math.inf
-            if c.mass_t > 0 and fl.capacity_t[f] > 0:
-                n = min(n, fl.capacity_t[f] / c.mass_t)
-            if c.area_m2 > 0 and fl.capacity_m2[f] > 0:
-                n = min(n, fl.capacity_m2[f] / c.area_m2)
-            n = max(1.0, math.floor(n + 1e-9)) if math.isfinite(n) else 1e6
-            slot[m] = 1.0 / n
-        elif c.unit == "t":
-            slot[m] = 1.0 / fl.capacity_t[f]
+        share = carrier_share(pm.net, c, f)
+        if c.unit in ("item", "t"):
+            slot[m] = share
         elif c.unit == "pax":
-            pax[m] = 1.0 / fl.capacity_pax[f]
+            pax[m] = share
         elif c.unit == "litter":
-            lit[m] = 1.0 / fl.capacity_litters[f]
+            lit[m] = share
     return slot, pax, lit
 
 

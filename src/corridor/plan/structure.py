@@ -20,6 +20,7 @@ commodities that do not make it).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -254,13 +255,52 @@ def pick_grid(estimated: int, budget: int, steps_per_day: float, most_days: floa
     return top
 
 
-def shuttles(cycle_h: F64, pool: I64, period_h: float) -> tuple[I64, F64]:
+def carrier_share(net: Network, c: Commodity, f: int) -> float:
+    """The share of one carrier-load of fleet ``f`` that one unit of ``c`` takes."""
+    fl = net.fleets
+    if c.unit == "item":
+        n = math.inf
+        if c.mass_t > 0 and fl.capacity_t[f] > 0:
+            n = min(n, fl.capacity_t[f] / c.mass_t)
+        if c.area_m2 > 0 and fl.capacity_m2[f] > 0:
+            n = min(n, fl.capacity_m2[f] / c.area_m2)
+        n = max(1.0, math.floor(n + 1e-9)) if math.isfinite(n) else 1e6
+        return 1.0 / n
+    cap = {"t": fl.capacity_t, "pax": fl.capacity_pax, "litter": fl.capacity_litters}[c.unit]
+    return 1.0 / float(cap[f]) if cap[f] > 0 else math.inf
+
+
+def waves_needed(net: Network, sv: Services, coms: list[Commodity]) -> I64:
+    """Per run: the waves of its whole fleet that would carry everything that may
+    use the run (every class of its moves, each once), at least 1."""
+    R = len(sv.runs)
+    loads = np.zeros(R)
+    seen: set[tuple[int, int]] = set()
+    for com, run, *_ in sv.moves:
+        f = sv.runs[run].fleet
+        if f == SELF or (com, run) in seen:
+            continue
+        seen.add((com, run))
+        loads[run] += coms[com].quantity * carrier_share(net, coms[com], f)
+    count = np.array([net.fleets.count[r.fleet] if r.fleet != SELF else 1 for r in sv.runs],
+                     dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        need = np.ceil(np.where(count > 0, loads / count, 1.0) - 1e-9)
+    return np.clip(np.nan_to_num(need, nan=1.0, posinf=MAX_SHUTTLES), 1, MAX_SHUTTLES
+                   ).astype(np.int64)
+
+
+def shuttles(cycle_h: F64, pool: I64, period_h: float, need: I64 | None = None
+             ) -> tuple[I64, F64]:
     """Trips one carrier makes per decision step on each run (its round trip fits that
-    many times: a truck shuttling 60 km is not one trip a day), and how long after the
+    many times: a truck shuttling 60 km is not one trip a day, but no more than the
+    waves its cargo needs: two coaches for 100 people go once), and how long after the
     step's first trip its last one leaves (its cargo is counted as arriving with it)."""
     short = np.isfinite(cycle_h) & (cycle_h > 0) & (pool >= 0)
     per = np.ones(len(cycle_h), dtype=np.int64)
     per[short] = np.clip(np.floor(period_h / cycle_h[short] + 1e-9), 1, MAX_SHUTTLES)
+    if need is not None:
+        per = np.minimum(per, need)
     wave = np.where(per > 1, (per - 1) * np.where(short, cycle_h, 0.0), 0.0)
     return per, wave
 
@@ -314,7 +354,7 @@ def build_structure(net: Network, sv: Services, coms: list[Commodity], grid: Tim
     estimated = int(np.where(live0, hi - lo + 1, 0).sum())
     if g is None:
         g = pick_grid(estimated, budget, grid.steps_per_day, most_days)
-    per, wave = shuttles(cycle, run_pool, g * grid.step_h)
+    per, wave = shuttles(cycle, run_pool, g * grid.step_h, waves_needed(net, sv, coms))
     hours = hours + wave
     lag = grid.lag(hours[mv_run] + np.where(mv_hout == SINK, 0.0, transfer))
     ok = ok0 & (np.arange(T)[None, :] % g == 0)
