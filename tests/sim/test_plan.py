@@ -166,3 +166,39 @@ def test_a_planned_trip_waits_for_its_cargo_still_on_the_way(tmp_path: Path) -> 
     for mid in ("e1", "s1"):
         assert mv[mid]["closure_day"]["mean"] == pytest.approx(3.25), mid  # type: ignore[index]
     assert mv["trips"] == 1
+
+
+POSITIONING = """\
+format: corridor/1
+name: positioning
+horizon_days: 2
+planner: {step_h: 1}
+nodes:
+  - {id: a, kind: depot, lat: 50.0, lon: 10.0}
+  - {id: b, kind: port, lat: 50.0, lon: 11.5}
+  - {id: c, kind: staging_area, lat: 50.5, lon: 11.5}
+links:
+  - {id: ab, from: a, to: b, mode: road, distance_km: 120}
+  - {id: bc, from: b, to: c, mode: road, distance_km: 60}
+carriers:
+  - {id: trk, mode: road, count: 2, home: a, capacity_t: 10, speed_kmh: 60}
+movements:
+  - {id: m1, origin: b, destination: c, due_day: 1, supplies_t: 20}
+"""
+
+
+def test_a_plan_followed_has_its_carriers_in_place_in_time(tmp_path: Path) -> None:
+    """Both trucks are 2 h from the cargo: the plan sends them ahead and departs at 2 h,
+    arriving at 3 h. Following it, the trucks are called as far ahead (they used to
+    set off only when the cargo was released, an hour late)."""
+    from corridor.plan import solve_plan
+
+    p = tmp_path / "positioning.yaml"
+    p.write_text(POSITIONING, encoding="utf-8")
+    s = load_scenario(p)
+    plan = solve_plan(s, progress=False)
+    assert plan.summary["closure_day"] == pytest.approx(3 / 24)
+    plan.write(tmp_path / "plan")
+    res = simulate(s, 1, 1, workers=1, progress=False, deterministic=True,
+                   plan_dir=tmp_path / "plan")
+    assert res.summary["closure_day"]["mean"] == pytest.approx(3 / 24)

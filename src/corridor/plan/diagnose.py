@@ -48,8 +48,13 @@ def _fastest(pm: PlanModel, c: Commodity) -> str:
         if day > 0:
             late_fleet = f"; fleet {name} is available only from day {day:g}"
     hops = " → ".join([best[0].origin] + [s.to_node for r in best for s in r.segments])
-    return (f"the fastest route ({hops}) takes {hours / 24:.1f} days from ready day "
+    return (f"the fastest route ({hops}) takes {span(hours / 24)} from ready day "
             f"{c.ready_day:g}{late_fleet}, past the horizon (day {pm.st.grid.horizon_days:g})")
+
+
+def span(days: float) -> str:
+    """A duration as a planner reads it: hours under a day, else days (3 figures)."""
+    return f"{days * 24:.3g} h" if days < 1 else f"{days:.3g} days"
 
 
 def _uses(pm: PlanModel, com: int) -> tuple[set[int], set[int], set[int]]:
@@ -89,8 +94,8 @@ def _fleet_need(pm: PlanModel, c: Commodity, f: int, remaining: float) -> str:
                 "makes one: there is no route back to where it loads")
     days = np.ceil(trips - 1e-9) * occ_days / max(n, 1)
     return (f"the remaining {remaining:,.0f} {c.unit if c.unit != 'item' else 'items'} need "
-            f"{np.ceil(trips - 1e-9):.0f} trips of {occ_days:.1f} days, "
-            f"{days:.1f} days of round trips for its {n} carriers")
+            f"{np.ceil(trips - 1e-9):.0f} trips of {span(occ_days)}, "
+            f"{span(days)} of round trips for its {n} carriers")
 
 
 def provable(pm: PlanModel, c: Commodity) -> bool:

@@ -27,7 +27,8 @@ cdef class Run:
     cdef public Py_ssize_t road, n_initial
     cdef public double hold_d
     cdef public Py_ssize_t K_IN, K_FREE, K_AT, K_BACK, K_HOLD, K_QUOTA, K_LOST, K_READY
-    cdef public Py_ssize_t K_DAILY, K_MARCHED
+    cdef public Py_ssize_t K_DAILY, K_MARCHED, K_CALL, K_CALLED
+    cdef public dict coming
 
     @cython.locals(nxt=Py_ssize_t, t2=double, node=Py_ssize_t)
     cpdef forward(self, Py_ssize_t s, double n, double t)

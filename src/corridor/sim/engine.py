@@ -13,6 +13,9 @@ Events (payloads ``a``, ``b``):
 - ``QUOTA(stage, i)``: a plan releases units for departure (plan-following);
 - ``LOST(carrier, i)``: a carrier is lost with its cargo;
 - ``MARCHED(stage, parcel)``: a convoy's tail has arrived at the end of its stage;
+- ``CALL(quota, fleet)``: a plan's release is as far ahead as the fleet's home is from
+  where it loads: idle carriers are sent there to be in place (plan-following);
+- ``CALLED(carrier, node)``: a carrier so sent has arrived;
 - ``READY(fleet, -)``: a fleet becomes available;
 - ``DAILY(day, -)``: sustainment demand is drawn from stocks (and the medical chain
   generates the day's casualties).
@@ -240,6 +243,9 @@ class Run:
         self.K_MARCHED = k.register(self.on_marched)
         self.K_READY = k.register(self.on_ready)
         self.K_DAILY = k.register(self.on_daily)
+        self.K_CALL = k.register(self.on_call)
+        self.K_CALLED = k.register(self.on_called)
+        self.coming: dict[int, int] = {}  # fleet x node: carriers called there, on the way
         self.medical = None
         if m.medical is not None:
             from corridor.sim.medical import MedicalRun
@@ -263,9 +269,61 @@ class Run:
         if m.quotas is not None:
             for i, (day, s, _units) in enumerate(m.quotas):
                 k.at(day, self.K_QUOTA, s, i)
+                self._schedule_call(i, day, s)
         if len(m.sup_node) or self.medical is not None:
             for d in range(math.ceil(m.horizon)):
                 k.at(float(d), self.K_DAILY, d, 0)
+
+    def _schedule_call(self, i: int, day: float, s: int) -> None:
+        """The plan departs quota ``i`` from the lane's start at ``day`` with a carrier
+        it had sent there in time: call one that far ahead (its fleet's home to there)."""
+        m = self.model
+        lane = self.stage_lane[s]
+        if self.lane_mode[lane] == SELF_MOVE:
+            return
+        src = self.lane_src[lane]
+        best, pick = INF, -1
+        for f in sorted(m.stage_fleets[s]):
+            d = self.shared.row(f, int(m.fleet_home[f]))[src]
+            if d < best:
+                best, pick = d, f
+        if 0.0 < best < INF:
+            self.kernel.at(max(day - best, 0.0), self.K_CALL, i, pick)
+
+    def on_call(self, t: float, i: int, f: int) -> None:
+        """Send idle carriers of fleet ``f`` to where quota ``i`` will leave, as many as
+        its units fill, less those already there or on the way (nearest first)."""
+        m, st = self.model, self.st
+        _, s, units = m.quotas[i]  # type: ignore[index]
+        src = self.lane_src[self.stage_lane[s]]
+        per = INF
+        for need_u, cap in zip(self.policy.unit[s][:4], self.policy.cap[f], strict=True):
+            if need_u > 0:
+                per = min(per, cap / need_u)
+        need = math.ceil(units / per - 1e-9) if 0.0 < per < INF else 1
+        key = f * len(m.node_ids) + src
+        have = len(st.idle[f].get(src) or ()) + self.coming.get(key, 0)
+        if have >= need:
+            return
+        cands: list[tuple[float, int]] = []
+        for pos, cs in st.idle[f].items():
+            if pos != src and cs:
+                d = self.shared.row(f, pos)[src]
+                if d < INF:
+                    cands.extend((d, c) for c in cs)
+        cands.sort()
+        for _, c in cands[:need - have]:
+            self.take_idle(c)
+            self.coming[key] = self.coming.get(key, 0) + 1
+            reposition(self, c, src, t, self.K_CALLED)
+
+    def on_called(self, t: float, c: int, node: int) -> None:
+        f = self.st.fleet_of[c]
+        key = f * len(self.model.node_ids) + node
+        self.coming[key] = self.coming.get(key, 0) - 1
+        self.st.pos[c] = node
+        self.add_idle(c)
+        self.policy.find_work(c, t)
 
     # ----------------------------------------------------------------- cargo
     def forward(self, s: int, n: float, t: float) -> None:
