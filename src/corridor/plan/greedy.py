@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 from corridor.network.graph import Network, build_network
 from corridor.plan.commodities import Commodity, commodities
 from corridor.plan.disruptions import Factors, capacity_factors
-from corridor.plan.services import SELF, FleetArcs, Run, carrier_run, march_run
+from corridor.plan.services import SELF, FleetArcs, Run, carrier_run, march_run, trip_units
 from corridor.plan.timegrid import TimeGrid
 from corridor.scenario import Scenario
 
@@ -63,20 +63,6 @@ class _Capacity:
 
     def day(self, step: int) -> int:
         return min(int(step * self.grid.step_h // 24), self.days - 1)
-
-
-def _trip_units(c: Commodity, net: Network, f: int) -> float:
-    """Units of ``c`` one carrier of fleet ``f`` takes per trip."""
-    fl = net.fleets
-    if c.unit == "item":
-        n = math.inf
-        if c.mass_t > 0 and fl.capacity_t[f] > 0:
-            n = min(n, fl.capacity_t[f] / c.mass_t)
-        if c.area_m2 > 0 and fl.capacity_m2[f] > 0:
-            n = min(n, fl.capacity_m2[f] / c.area_m2)
-        return max(1.0, math.floor(n + 1e-9)) if math.isfinite(n) else 1e6
-    cap = {"t": fl.capacity_t, "pax": fl.capacity_pax, "litter": fl.capacity_litters}[c.unit]
-    return float(cap[f])
 
 
 def _chain(net: Network, fa: FleetArcs, c: Commodity, plans: list[list[list[object]]]
@@ -163,7 +149,7 @@ def _ship(cap: _Capacity, net: Network, c: Commodity, runs: list[Run], t: int,
             f = r.fleet
             if net.fleets.available_day[f] * 24 + fa.from_home(f)[r.start] > step * grid.step_h:
                 return 0.0, np.nan
-            units = _trip_units(c, net, f)
+            units = trip_units(c, net, f)
             occ = grid.lag(r.hours + fa.distances(f, [r.end])[0][r.start]).item()
             free = cap.fleet[f, step:min(step + max(occ, 1), T + 1)].min()
             amount = min(amount, free * units)

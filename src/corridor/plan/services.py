@@ -129,6 +129,20 @@ class FleetArcs:
         return np.atleast_2d(np.asarray(d, dtype=float))
 
 
+def trip_units(c: Commodity, net: Network, f: int) -> float:
+    """Units of ``c`` one carrier of fleet ``f`` takes per trip."""
+    fl = net.fleets
+    if c.unit == "item":
+        n = math.inf
+        if c.mass_t > 0 and fl.capacity_t[f] > 0:
+            n = min(n, fl.capacity_t[f] / c.mass_t)
+        if c.area_m2 > 0 and fl.capacity_m2[f] > 0:
+            n = min(n, fl.capacity_m2[f] / c.area_m2)
+        return max(1.0, math.floor(n + 1e-9)) if math.isfinite(n) else 1e6
+    cap = {"t": fl.capacity_t, "pax": fl.capacity_pax, "litter": fl.capacity_litters}[c.unit]
+    return float(cap[f])
+
+
 def handled_h(net: Network, f: int, node: int, hours: float) -> float:
     """Hours a carrier of fleet ``f`` takes to load (or unload) at ``node``: its own
     ``load_h`` (``unload_h``), or longer where the node's ``handling_t_per_day`` needs

@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 from corridor.network.graph import Network
 from corridor.plan.commodities import Commodity
 from corridor.plan.disruptions import CLOSED, Factors
-from corridor.plan.services import SELF, SINK, Services
+from corridor.plan.services import SELF, SINK, Services, trip_units
 from corridor.plan.timegrid import TimeGrid
 
 I64 = NDArray[np.int64]
@@ -257,17 +257,8 @@ def pick_grid(estimated: int, budget: int, steps_per_day: float, most_days: floa
 
 def carrier_share(net: Network, c: Commodity, f: int) -> float:
     """The share of one carrier-load of fleet ``f`` that one unit of ``c`` takes."""
-    fl = net.fleets
-    if c.unit == "item":
-        n = math.inf
-        if c.mass_t > 0 and fl.capacity_t[f] > 0:
-            n = min(n, fl.capacity_t[f] / c.mass_t)
-        if c.area_m2 > 0 and fl.capacity_m2[f] > 0:
-            n = min(n, fl.capacity_m2[f] / c.area_m2)
-        n = max(1.0, math.floor(n + 1e-9)) if math.isfinite(n) else 1e6
-        return 1.0 / n
-    cap = {"t": fl.capacity_t, "pax": fl.capacity_pax, "litter": fl.capacity_litters}[c.unit]
-    return 1.0 / float(cap[f]) if cap[f] > 0 else math.inf
+    n = trip_units(c, net, f)
+    return 1.0 / n if n > 0 else math.inf
 
 
 def waves_needed(net: Network, sv: Services, coms: list[Commodity]) -> I64:
