@@ -22,6 +22,7 @@ EARLY = 0.01  # weight of a day in transit relative to a day late (earliest arri
 NEVER_EXTRA_DAYS = 30.0  # cargo never delivered counts as this much later than the horizon
 TRIP_WEIGHT = 1e-5  # every trip costs a little, so no needless trips are planned
 COST_WEIGHT = 1e-4  # cost_per_km scaled so the dearest trip costs this many days
+SMALL_LOAD = 0.9  # classes under this many carrier-loads get the share <= trips rows
 
 
 def _keys(*cols: I64) -> tuple[I64, I64]:
@@ -204,6 +205,28 @@ def define_trip_capacity(pm: PlanModel) -> None:
         vals = np.concatenate([load[sel], -np.ones(len(ys))])
         pm.lp.rows(name, len(ys), rows, cols, vals, "<=", 0.0)
         pm.meta[name] = {"y": ys}
+
+
+def define_trip_share(pm: PlanModel) -> None:
+    """A class whose whole quantity fills less than one trip still needs a whole trip
+    to move any of it: flow share <= trips (valid for whole trips, since a share is at
+    most 1). Only where the class is smaller than a carrier-load, where the capacity
+    rows are weaker: it stops the LP from buying 5 % of an LMSR sailing for 5 % of a
+    round trip, so the bound and the rounding both improve."""
+    if pm.trips != "integer":
+        return
+    st = pm.st
+    carried = np.flatnonzero(st.x_y >= 0)
+    load = total_usage(pm)[carried]
+    sel = carried[(load < SMALL_LOAD) & (load > 0)]
+    if not len(sel):
+        return
+    n = len(sel)
+    rows = np.concatenate([np.arange(n), np.arange(n)])
+    cols = np.concatenate([pm.x[sel], pm.y_var[st.x_y[sel]]])
+    vals = np.concatenate([np.ones(n), -np.ones(n)])
+    pm.lp.rows("trip_share", n, rows, cols, vals, "<=", 0.0)
+    pm.meta["trip_share"] = {"y": st.x_y[sel]}
 
 
 def define_fleet_cycling(pm: PlanModel) -> None:
@@ -504,6 +527,7 @@ FAMILIES = (
     define_depot_stock,
     define_flow_conservation,
     define_trip_capacity,
+    define_trip_share,
     define_fleet_cycling,
     define_link_departures,
     define_march_flow,

@@ -24,7 +24,10 @@ from corridor.plan.solve import Log, Outcome, Solver
 F64 = NDArray[np.float64]
 # Duals read with integers free: fleets and whole-trip limits only bind there.
 POLISH_EXTRA = 10  # trips a stranded class's runs may gain in the polishing MIP
-POLISH_SECONDS = 10.0
+POLISH_SECONDS = 10.0  # per neighbourhood MIP
+POLISH_BUDGET = 30.0  # all of them together
+POLISH_POOLS = 6  # fleets re-optimized one at a time after the stranded classes' runs
+POLISH_GAP = 1e-3
 POLISH_LOST = 0.05  # priority-weighted days a class may lose to rounding before polishing
 RELAXED_FAMILIES = ("fleet", "link_departures", "node_visits_rail", "node_visits_sea",
                     "node_visits_air")
@@ -240,42 +243,77 @@ class RoundingEngine:
         return np.bincount(st.mv_com[st.x_move], weights=self._x_cost * values[pm.x],
                            minlength=len(pm.coms)).astype(np.float64)
 
-    def _polish(self, final: Outcome, deadline: float | None) -> Outcome:
-        """Cargo the rounding stranded or delayed (a class short of closing, or one that
-        lost more than ``POLISH_LOST`` to the rounding): the trips of the runs those
-        classes use may grow by up to ``POLISH_EXTRA`` each, as integers, and that
-        small MIP (every other trip stays fixed) is solved from the plan."""
+    def _delivered(self, values: F64) -> F64:
         pm, st = self.pm, self.pm.st
-        assert self.lp is not None
-        sol_x = np.maximum(final.values[pm.x], 0.0)
         got = np.zeros(len(pm.coms))
         sink = st.mv_hout[st.x_move] < 0
-        np.add.at(got, st.mv_com[st.x_move[sink]], sol_x[sink])
-        lost = self._class_cost(final.values) - self._class_cost(self.lp.values)
-        worse = (got < 1.0 - 1e-6) | (lost > POLISH_LOST)
-        left = _left(deadline)
-        if not worse.any() or (left is not None and left < 2.0):
-            return final
+        np.add.at(got, st.mv_com[st.x_move[sink]], np.maximum(values[pm.x], 0.0)[sink])
+        return got
+
+    def _neighbourhoods(self, values: F64) -> list[NDArray[np.int64]]:
+        """Trip sets worth re-optimizing, best first: first every run of the classes
+        the rounding stranded or delayed, then, fleet by fleet (ranked by what those
+        classes lost), every trip of the fleet, so carriers can move between runs."""
+        st = self.pm.st
+        assert self.lp is not None
+        lost = self._class_cost(values) - self._class_cost(self.lp.values)
+        worse = (self._delivered(values) < 1.0 - 1e-6) | (lost > POLISH_LOST)
+        if not worse.any():
+            return []
+        carried = st.run_pool[st.y_run] >= 0
         runs = np.unique(st.mv_run[worse[st.mv_com]])
-        free = np.flatnonzero(np.isin(st.y_run, runs) & (st.run_pool[st.y_run] >= 0))
-        if not len(free):
-            return final
+        out = [np.flatnonzero(np.isin(st.y_run, runs) & carried)]
+        # each fleet pool's share of the loss: the loss of every worse class that
+        # has a move on one of its runs
+        pools = st.run_pool[st.mv_run]
+        sel = worse[st.mv_com] & (pools >= 0)
+        pair = np.unique(np.stack([st.mv_com[sel], pools[sel]], axis=1), axis=0)
+        weight = np.bincount(pair[:, 1], weights=np.maximum(lost[pair[:, 0]], 1e-3),
+                             minlength=len(st.pool_fleet))
+        for p in np.argsort(-weight)[:POLISH_POOLS]:
+            if weight[p] <= 0:
+                break
+            out.append(np.flatnonzero(st.run_pool[st.y_run] == p))
+        return [n for n in out if len(n)]
+
+    def _polish(self, final: Outcome, deadline: float | None) -> Outcome:
+        """Cargo the rounding stranded or delayed (a class short of closing, or one that
+        lost more than ``POLISH_LOST`` to the rounding): small MIPs over neighbourhoods
+        of trips (:meth:`_neighbourhoods`: each trip free between none and
+        ``POLISH_EXTRA`` more than now, every other trip fixed), each solved from the
+        incumbent plan and kept when it is better; at most ``POLISH_SECONDS`` each and
+        ``POLISH_BUDGET`` together."""
+        best = final
+        t_end = time.perf_counter() + POLISH_BUDGET
+        for free in self._neighbourhoods(final.values):
+            left = _left(deadline)
+            budget = t_end - time.perf_counter()
+            if budget < 1.0 or (left is not None and left < 2.0):
+                break
+            limit = min(POLISH_SECONDS, budget, left / 2 if left is not None else budget)
+            o = self._polish_mip(free, best, limit)
+            if o is not None:
+                best = o
+        return best
+
+    def _polish_mip(self, free: NDArray[np.int64], best: Outcome, limit: float
+                    ) -> Outcome | None:
+        pm = self.pm
         c = self._cols[free]
-        self.solver.h.changeColsBounds(len(c), c, self.trips[free],
+        self.solver.h.changeColsBounds(len(c), c, np.zeros(len(c)),
                                        self.trips[free] + POLISH_EXTRA)
         kind = np.full(len(c), 1, dtype=np.uint8)
         self.solver.h.changeColsIntegrality(len(c), c, kind)
-        limit = POLISH_SECONDS if left is None else min(POLISH_SECONDS, left / 2)
         try:
-            o = self.solver.mip(limit, self.gap, start=final.values)
+            o = self.solver.mip(limit, min(self.gap, POLISH_GAP), start=best.values)
         finally:
             self.solver.h.changeColsIntegrality(len(c), c, np.zeros(len(c), dtype=np.uint8))
-        better = np.isfinite(o.objective) and o.objective < final.objective - 1e-9
+        better = np.isfinite(o.objective) and o.objective < best.objective - 1e-6
         if better:
             self.trips[free] = np.round(o.values[pm.y_var[free]])
         self._fix(free, self.trips)
         if not better:
-            return final
+            return None
         return Outcome("optimal", o.objective, o.objective, 0.0, o.seconds, o.values)
 
     def duals(self, deadline: float | None) -> list[Duals]:

@@ -1,0 +1,80 @@
+"""The ``share <= trips`` rows (``define_trip_share``): a class smaller than one
+carrier-load still needs a whole trip. One truck at a depot, two camps 400 km away
+that need 2 t each (a tenth of the truck): without the rows the LP relaxation sends a
+tenth of a trip to each camp at once and both arrive on time; with them it must carry
+the two loads one after the other, as every whole-trip plan does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from tests.plan.conftest import yaml_scenario
+
+from corridor.network.graph import build_network
+from corridor.network.routing import Router
+from corridor.plan.commodities import commodities
+from corridor.plan.constraints import FAMILIES, define_trip_share
+from corridor.plan.disruptions import capacity_factors
+from corridor.plan.model import PlanModel, define_all
+from corridor.plan.services import build_services
+from corridor.plan.solve import Solver
+from corridor.plan.structure import build_structure
+from corridor.plan.timegrid import TimeGrid
+from corridor.scenario import load_scenario
+
+TWO_DEPOTS = """\
+format: corridor/1
+name: two camps, one truck
+horizon_days: 6
+planner: {step_h: 6}
+nodes:
+  - {id: depot, kind: depot, lat: 50.0, lon: 10.0}
+  - {id: north, kind: staging_area, lat: 53.6, lon: 10.0}
+  - {id: south, kind: staging_area, lat: 46.4, lon: 10.0}
+links:
+  - {id: rn, from: depot, to: north, mode: road, distance_km: 400}
+  - {id: rs, from: depot, to: south, mode: road, distance_km: 400}
+carriers:
+  - {id: truck, mode: road, count: 1, capacity_t: 20, capacity_m2: 30,
+     speed_kmh: 50, load_h: 0.5, unload_h: 0.5, home: depot}
+movements:
+  - {id: a, origin: depot, destination: north, supplies_t: 2, due_day: 0.5, kind: supply}
+  - {id: b, origin: depot, destination: south, supplies_t: 2, due_day: 0.5, kind: supply}
+"""
+
+
+def _solver(tmp_path: Path, with_share: bool) -> Solver:
+    s = load_scenario(yaml_scenario(tmp_path, "two", TWO_DEPOTS))
+    net = build_network(s)
+    grid = TimeGrid.of(s.step_h, s.horizon_days)
+    factors = capacity_factors(s, net, grid)
+    coms, groups = commodities(s, net)
+    sv = build_services(net, coms, 3, Router(net))
+    st = build_structure(net, sv, coms, grid, factors, budget=8_000)
+    pm = PlanModel(s, net, coms, groups, sv, st, factors, trips="integer")
+    define_all(pm, [f for f in FAMILIES if with_share or f is not define_trip_share])
+    assert ("trip_share" in pm.lp.families) == with_share
+    return Solver(pm.lp)
+
+
+def _lp(solver: Solver) -> float:
+    solver.set_integer(False)
+    out = solver.solve_lp(None)
+    assert out.status == "optimal"
+    return out.objective
+
+
+def test_share_rows_tighten_the_relaxation_up_to_the_whole_trip_optimum(tmp_path: Path
+                                                                      ) -> None:
+    weak, strong = _lp(_solver(tmp_path, False)), _lp(_solver(tmp_path, True))
+    mip = _solver(tmp_path, True).mip(None, 1e-9)
+    mip_without = _solver(tmp_path, False).mip(None, 1e-9)
+    assert mip.status == "optimal" and mip_without.status == "optimal"
+    # valid: the whole-trip optimum is the same with or without the rows
+    assert np.isclose(mip.objective, mip_without.objective, atol=1e-6)
+    # the weak relaxation has both loads on time; the strong one pays for the wait
+    assert strong > weak + 0.1
+    assert strong <= mip.objective + 1e-6
+    # here the rows close the gap: one load waits for the truck to come back
+    assert np.isclose(strong, mip.objective, rtol=1e-3, atol=1e-3)
