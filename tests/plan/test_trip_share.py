@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from tests.plan.conftest import yaml_scenario
 
 from corridor.network.graph import build_network
@@ -23,29 +24,34 @@ from corridor.plan.structure import build_structure
 from corridor.plan.timegrid import TimeGrid
 from corridor.scenario import load_scenario
 
-TWO_DEPOTS = """\
+STEP_H, KM, SPEED_KMH, LOAD_H, UNLOAD_H, DUE_DAY = 6.0, 400.0, 50.0, 0.5, 0.5, 0.5
+PRIORITY = 3  # a supply movement's default priority (docs/scenario-format.md)
+
+TWO_CAMPS = f"""\
 format: corridor/1
 name: two camps, one truck
 horizon_days: 6
-planner: {step_h: 6}
+planner: {{step_h: {STEP_H:g}}}
 nodes:
-  - {id: depot, kind: depot, lat: 50.0, lon: 10.0}
-  - {id: north, kind: staging_area, lat: 53.6, lon: 10.0}
-  - {id: south, kind: staging_area, lat: 46.4, lon: 10.0}
+  - {{id: depot, kind: depot, lat: 50.0, lon: 10.0}}
+  - {{id: north, kind: staging_area, lat: 53.6, lon: 10.0}}
+  - {{id: south, kind: staging_area, lat: 46.4, lon: 10.0}}
 links:
-  - {id: rn, from: depot, to: north, mode: road, distance_km: 400}
-  - {id: rs, from: depot, to: south, mode: road, distance_km: 400}
+  - {{id: rn, from: depot, to: north, mode: road, distance_km: {KM:g}}}
+  - {{id: rs, from: depot, to: south, mode: road, distance_km: {KM:g}}}
 carriers:
-  - {id: truck, mode: road, count: 1, capacity_t: 20, capacity_m2: 30,
-     speed_kmh: 50, load_h: 0.5, unload_h: 0.5, home: depot}
+  - {{id: truck, mode: road, count: 1, capacity_t: 20, capacity_m2: 30, home: depot,
+     speed_kmh: {SPEED_KMH:g}, load_h: {LOAD_H:g}, unload_h: {UNLOAD_H:g}}}
 movements:
-  - {id: a, origin: depot, destination: north, supplies_t: 2, due_day: 0.5, kind: supply}
-  - {id: b, origin: depot, destination: south, supplies_t: 2, due_day: 0.5, kind: supply}
+  - {{id: a, origin: depot, destination: north, supplies_t: 2, due_day: {DUE_DAY:g},
+     kind: supply}}
+  - {{id: b, origin: depot, destination: south, supplies_t: 2, due_day: {DUE_DAY:g},
+     kind: supply}}
 """
 
 
 def _solver(tmp_path: Path, with_share: bool) -> Solver:
-    s = load_scenario(yaml_scenario(tmp_path, "two", TWO_DEPOTS))
+    s = load_scenario(yaml_scenario(tmp_path, "two", TWO_CAMPS))
     net = build_network(s)
     grid = TimeGrid.of(s.step_h, s.horizon_days)
     factors = capacity_factors(s, net, grid)
@@ -73,8 +79,13 @@ def test_share_rows_tighten_the_relaxation_up_to_the_whole_trip_optimum(tmp_path
     assert mip.status == "optimal" and mip_without.status == "optimal"
     # valid: the whole-trip optimum is the same with or without the rows
     assert np.isclose(mip.objective, mip_without.objective, atol=1e-6)
-    # the weak relaxation has both loads on time; the strong one pays for the wait
-    assert strong > weak + 0.1
+    # The truck is back at the depot after 9 h loaded and 8 h empty, so the second
+    # load leaves at the next step start (18 h) and arrives at 27 h: 0.625 days late,
+    # 1/priority a day. The weak relaxation has both loads on time.
+    loaded = LOAD_H + KM / SPEED_KMH + UNLOAD_H
+    again = np.ceil((loaded + KM / SPEED_KMH) / STEP_H) * STEP_H
+    late_days = (again + loaded) / 24.0 - DUE_DAY
+    assert strong - weak == pytest.approx(late_days / PRIORITY, abs=0.005)
     assert strong <= mip.objective + 1e-6
     # here the rows close the gap: one load waits for the truck to come back
     assert np.isclose(strong, mip.objective, rtol=1e-3, atol=1e-3)

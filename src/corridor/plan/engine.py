@@ -16,14 +16,14 @@ import highspy
 import numpy as np
 from numpy.typing import NDArray
 
-from corridor.plan import changes
+from corridor.plan import changes, extract
 from corridor.plan.model import PlanModel
 from corridor.plan.rounding import round_trips
 from corridor.plan.solve import Log, Outcome, Solver
 
 F64 = NDArray[np.float64]
 # Duals read with integers free: fleets and whole-trip limits only bind there.
-POLISH_EXTRA = 10  # trips a stranded class's runs may gain in the polishing MIP
+POLISH_EXTRA = 10  # trips each run of a polishing neighbourhood may gain
 POLISH_SECONDS = 10.0  # per neighbourhood MIP
 POLISH_BUDGET = 30.0  # all of them together
 POLISH_POOLS = 6  # fleets re-optimized one at a time after the stranded classes' runs
@@ -243,13 +243,6 @@ class RoundingEngine:
         return np.bincount(st.mv_com[st.x_move], weights=self._x_cost * values[pm.x],
                            minlength=len(pm.coms)).astype(np.float64)
 
-    def _delivered(self, values: F64) -> F64:
-        pm, st = self.pm, self.pm.st
-        got = np.zeros(len(pm.coms))
-        sink = st.mv_hout[st.x_move] < 0
-        np.add.at(got, st.mv_com[st.x_move[sink]], np.maximum(values[pm.x], 0.0)[sink])
-        return got
-
     def _neighbourhoods(self, values: F64) -> list[NDArray[np.int64]]:
         """Trip sets worth re-optimizing, best first: first every run of the classes
         the rounding stranded or delayed, then, fleet by fleet (ranked by what those
@@ -257,7 +250,8 @@ class RoundingEngine:
         st = self.pm.st
         assert self.lp is not None
         lost = self._class_cost(values) - self._class_cost(self.lp.values)
-        worse = (self._delivered(values) < 1.0 - 1e-6) | (lost > POLISH_LOST)
+        short = np.isnan(extract.read_solution(self.pm, values).closure)
+        worse = short | (lost > POLISH_LOST)
         if not worse.any():
             return []
         carried = st.run_pool[st.y_run] >= 0
