@@ -15,7 +15,10 @@ from corridor.plan.model import PlanModel
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 SLACK = 1e-6
-ROUND_UP = 0.1  # a tenth of a carrier-load or more gets its trip when a carrier is free
+# Rounding to the nearest whole trip, the remainder carried to the run's next departure:
+# always rounding up wastes up to a carrier per run and day, which a saturated fleet
+# (120 PLS trucks on supply runs) pays for in cargo left undelivered.
+ROUND_UP = 0.5  # a half carrier-load or more gets its trip; less waits for the next one
 
 
 def round_trips(pm: PlanModel, loads: F64, todo: NDArray[np.bool_] | None = None,
@@ -77,8 +80,7 @@ def round_trips(pm: PlanModel, loads: F64, todo: NDArray[np.bool_] | None = None
         rows = rs[ptr[y]:ptr[y + 1]]
         free = counts[p] - busy[p, a:b].max() if b > a else counts[p]
         room = (rhs_all[rows] - used[rows]).min() if len(rows) else np.inf
-        target = np.ceil(want - SLACK) if last[r] == y or loads[y] >= want else \
-            np.floor(want + 0.5)
+        target = np.ceil(want - SLACK) if last[r] == y else np.floor(want + 1.0 - ROUND_UP)
         k = max(0.0, min(float(target), np.floor(free / share[y] + SLACK),
                          np.floor(room + SLACK)))
         debt[r] = want - k
