@@ -193,7 +193,8 @@ class RoundingEngine:
             if not blk.any():
                 continue
             loads = np.where(blk, np.maximum(last.values[pm.y_var], 0.0), 0.0)
-            trips = round_trips(pm, loads, blk, trips, extra, rhs)
+            trips = round_trips(pm, loads, blk, trips, extra, rhs,
+                                plan=np.maximum(last.values[pm.y_var], 0.0))
             decided |= blk
             self._fix(np.flatnonzero(blk), trips)
             out = self.solver.solve_lp(_left(deadline))

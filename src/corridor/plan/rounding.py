@@ -15,15 +15,17 @@ from corridor.plan.model import PlanModel
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 SLACK = 1e-6
-# Rounding to the nearest whole trip, the remainder carried to the run's next departure:
-# always rounding up wastes up to a carrier per run and day, which a saturated fleet
-# (120 PLS trucks on supply runs) pays for in cargo left undelivered.
+# Where the LP plan leaves a carrier free over a trip's whole time, its trip is rounded
+# up (free); where the fleet is saturated, to the nearest whole trip, the remainder
+# carried to the run's next departure: always rounding up wastes up to a carrier per run
+# and day, which a saturated fleet (120 PLS trucks on supply runs) pays for in cargo
+# left undelivered.
 ROUND_UP = 0.5  # a half carrier-load or more gets its trip; less waits for the next one
 
 
 def round_trips(pm: PlanModel, loads: F64, todo: NDArray[np.bool_] | None = None,
                 given: F64 | None = None, extra_carriers: dict[int, int] | None = None,
-                rhs_override: dict[str, F64] | None = None) -> F64:
+                rhs_override: dict[str, F64] | None = None, plan: F64 | None = None) -> F64:
     """Whole trips per trip index (run, step) from fractional carrier-loads, for the
     trips in ``todo`` (default all); ``given`` holds trips already decided (they take
     their carriers and slots first). ``extra_carriers`` (fleet -> n) and
@@ -43,6 +45,13 @@ def round_trips(pm: PlanModel, loads: F64, todo: NDArray[np.bool_] | None = None
     back = np.minimum(st.gp(st.y_t + st.run_occ[st.y_run]), n_points)
     pool = st.run_pool[st.y_run]
     share = 1.0 / st.run_per[st.y_run]  # of a carrier (shuttles make several trips a step)
+    spare = np.full((len(st.pool_fleet), n_points + 1), np.inf)
+    if plan is not None:  # carriers the LP plan leaves free, per pool and grid point
+        ok = (pool >= 0) & (plan > 0)
+        diff = np.zeros((len(st.pool_fleet), n_points + 2))
+        np.add.at(diff, (pool[ok], start[ok]), plan[ok] * share[ok])
+        np.add.at(diff, (pool[ok], back[ok]), -plan[ok] * share[ok])
+        spare = counts[:, None] - np.cumsum(diff, axis=1)[:, :n_points + 1]
     # the whole-trip rows each trip is in
     row_ids: list[I64] = []
     row_rhs: list[F64] = []
@@ -80,7 +89,9 @@ def round_trips(pm: PlanModel, loads: F64, todo: NDArray[np.bool_] | None = None
         rows = rs[ptr[y]:ptr[y + 1]]
         free = counts[p] - busy[p, a:b].max() if b > a else counts[p]
         room = (rhs_all[rows] - used[rows]).min() if len(rows) else np.inf
-        target = np.ceil(want - SLACK) if last[r] == y else np.floor(want + 1.0 - ROUND_UP)
+        roomy = loads[y] >= want and (spare[p, a:b].min() >= 1.0 if b > a else True)
+        target = np.ceil(want - SLACK) if last[r] == y or roomy else \
+            np.floor(want + 1.0 - ROUND_UP)
         k = max(0.0, min(float(target), np.floor(free / share[y] + SLACK),
                          np.floor(room + SLACK)))
         debt[r] = want - k
