@@ -192,9 +192,8 @@ class RoundingEngine:
                 blk = ~decided
             if not blk.any():
                 continue
-            loads = np.where(blk, np.maximum(last.values[pm.y_var], 0.0), 0.0)
-            trips = round_trips(pm, loads, blk, trips, extra, rhs,
-                                plan=np.maximum(last.values[pm.y_var], 0.0))
+            plan = np.maximum(last.values[pm.y_var], 0.0)
+            trips = round_trips(pm, np.where(blk, plan, 0.0), blk, trips, extra, rhs, plan)
             decided |= blk
             self._fix(np.flatnonzero(blk), trips)
             out = self.solver.solve_lp(_left(deadline))
@@ -204,8 +203,9 @@ class RoundingEngine:
                 self.stopped = out.status
                 rest = ~decided
                 if rest.any():
-                    loads = np.where(rest, np.maximum(last.values[pm.y_var], 0.0), 0.0)
-                    trips = round_trips(pm, loads, rest, trips, extra, rhs)
+                    plan = np.maximum(last.values[pm.y_var], 0.0)
+                    trips = round_trips(pm, np.where(rest, plan, 0.0), rest, trips, extra,
+                                        rhs, plan)
                     decided |= rest
                     self._fix(np.flatnonzero(rest), trips)
                 out = self.solver.solve_lp(None)

@@ -29,7 +29,10 @@ def round_trips(pm: PlanModel, loads: F64, todo: NDArray[np.bool_] | None = None
     """Whole trips per trip index (run, step) from fractional carrier-loads, for the
     trips in ``todo`` (default all); ``given`` holds trips already decided (they take
     their carriers and slots first). ``extra_carriers`` (fleet -> n) and
-    ``rhs_override`` (family -> capacities) are what-if changes (verification)."""
+    ``rhs_override`` (family -> capacities) are what-if changes (verification).
+    ``plan`` holds the LP's carrier-loads of every trip: where they leave a carrier of
+    the fleet free over a trip's time its fraction is rounded up, else to the nearest
+    (without it, always up)."""
     st = pm.st
     n = st.n_y
     out = np.zeros(n) if given is None else given.copy()
