@@ -25,10 +25,11 @@ F64 = NDArray[np.float64]
 # Duals read with integers free: fleets and whole-trip limits only bind there.
 POLISH_EXTRA = 10  # trips each run of a polishing neighbourhood may gain
 POLISH_SECONDS = 10.0  # per neighbourhood MIP
-POLISH_BUDGET = 30.0  # all of them together
-POLISH_POOLS = 6  # fleets re-optimized one at a time after the stranded classes' runs
+POLISH_CLASSES = 6  # classes whose own runs are re-optimized first, worst first
+POLISH_WINDOW = 1000  # trips: a fleet with more is re-optimized in overlapping windows of time
 POLISH_GAP = 1e-3
 POLISH_LOST = 0.05  # priority-weighted days a class may lose to rounding before polishing
+POLISH_GAIN = 1e-3  # a round of neighbourhoods that wins less ends the polishing
 RELAXED_FAMILIES = ("fleet", "link_departures", "node_visits_rail", "node_visits_sea",
                     "node_visits_air")
 
@@ -153,6 +154,7 @@ class RoundingEngine:
     gap: float
     log: Log | None = None
     blocks: int = 10
+    polish_seconds: float = 60.0  # all polishing MIPs together
     method: str = "lp-relax-and-fix"
     solver: Solver = field(init=False)
     lp: Outcome | None = None
@@ -245,9 +247,12 @@ class RoundingEngine:
                            minlength=len(pm.coms)).astype(np.float64)
 
     def _neighbourhoods(self, values: F64) -> list[NDArray[np.int64]]:
-        """Trip sets worth re-optimizing, best first: first every run of the classes
-        the rounding stranded or delayed, then, fleet by fleet (ranked by what those
-        classes lost), every trip of the fleet, so carriers can move between runs."""
+        """Trip sets worth re-optimizing, best first: the runs of each class the rounding
+        stranded or delayed most (``POLISH_CLASSES`` of them), then, fleet by fleet
+        (ranked by what those classes lost), every trip of the fleet, so carriers can
+        move between runs; a fleet of more than ``POLISH_WINDOW`` trips in windows of
+        that many consecutive departures, each overlapping the next by half (one MIP
+        over 2,000 PLS trips does not finish in ``POLISH_SECONDS``; a window does)."""
         st = self.pm.st
         assert self.lp is not None
         lost = self._class_cost(values) - self._class_cost(self.lp.values)
@@ -256,8 +261,12 @@ class RoundingEngine:
         if not worse.any():
             return []
         carried = st.run_pool[st.y_run] >= 0
-        runs = np.unique(st.mv_run[worse[st.mv_com]])
-        out = [np.flatnonzero(np.isin(st.y_run, runs) & carried)]
+        out: list[NDArray[np.int64]] = []
+        for c in np.argsort(-lost)[:POLISH_CLASSES]:
+            if not worse[c]:
+                break
+            runs = np.unique(st.mv_run[st.mv_com == c])
+            out.append(np.flatnonzero(np.isin(st.y_run, runs) & carried))
         # each fleet pool's share of the loss: the loss of every worse class that
         # has a move on one of its runs
         pools = st.run_pool[st.mv_run]
@@ -265,10 +274,17 @@ class RoundingEngine:
         pair = np.unique(np.stack([st.mv_com[sel], pools[sel]], axis=1), axis=0)
         weight = np.bincount(pair[:, 1], weights=np.maximum(lost[pair[:, 0]], 1e-3),
                              minlength=len(st.pool_fleet))
-        for p in np.argsort(-weight)[:POLISH_POOLS]:
+        for p in np.argsort(-weight):
             if weight[p] <= 0:
                 break
-            out.append(np.flatnonzero(st.run_pool[st.y_run] == p))
+            trips = np.flatnonzero(st.run_pool[st.y_run] == p)
+            trips = trips[np.argsort(st.y_t[trips], kind="stable")]
+            if len(trips) <= POLISH_WINDOW:
+                out.append(trips)
+                continue
+            half = POLISH_WINDOW // 2
+            for a in range(0, len(trips) - half, half):
+                out.append(trips[a:a + POLISH_WINDOW])
         return [n for n in out if len(n)]
 
     def _polish(self, final: Outcome, deadline: float | None) -> Outcome:
@@ -276,20 +292,27 @@ class RoundingEngine:
         lost more than ``POLISH_LOST`` to the rounding): small MIPs over neighbourhoods
         of trips (:meth:`_neighbourhoods`: each trip free between none and
         ``POLISH_EXTRA`` more than now, every other trip fixed), each solved from the
-        incumbent plan and kept when it is better; at most ``POLISH_SECONDS`` each and
-        ``POLISH_BUDGET`` together."""
+        incumbent plan and kept when it is better; at most ``POLISH_SECONDS`` each.
+        Rounds of neighbourhoods (found again from the incumbent) repeat until one wins
+        less than ``POLISH_GAIN`` or ``polish_seconds`` are spent."""
         best = final
-        t_end = time.perf_counter() + POLISH_BUDGET
-        for free in self._neighbourhoods(final.values):
-            left = _left(deadline)
-            budget = t_end - time.perf_counter()
-            if budget < 1.0 or (left is not None and left < 2.0):
-                break
-            limit = min(POLISH_SECONDS, budget, left / 2 if left is not None else budget)
-            o = self._polish_mip(free, best, limit)
-            if o is not None:
-                best = o
-        return best
+        t_end = time.perf_counter() + self.polish_seconds
+        while True:
+            before = best.objective
+            for free in self._neighbourhoods(best.values):
+                left = _left(deadline)
+                budget = t_end - time.perf_counter()
+                if budget < 1.0 or (left is not None and left < 2.0):
+                    return best
+                limit = min(POLISH_SECONDS, budget, left / 2 if left is not None else budget)
+                o = self._polish_mip(free, best, limit)
+                if o is not None:
+                    best = o
+                if self.solver.interrupted:
+                    self.stopped = "interrupted"  # the best plan so far, marked as such
+                    return best
+            if before - best.objective < POLISH_GAIN:
+                return best
 
     def _polish_mip(self, free: NDArray[np.int64], best: Outcome, limit: float
                     ) -> Outcome | None:
