@@ -39,7 +39,7 @@ def test_unknown_format(tmp_path: Path) -> None:
 
 
 def test_gpkg_round_trip(tmp_path: Path) -> None:
-    gpd = pytest.importorskip("geopandas")
+    import geopandas as gpd  # the geo extra, which scripts/test.sh installs
     s = load_scenario("bridge-detour")
     out = tmp_path / "net.gpkg"
     export(s, out)

@@ -16,7 +16,10 @@ from corridor.network.routing import Router
 from corridor.network.tntp import TntpError, read_net, tntp_scenario
 from corridor.scenario import load_scenario
 
-SIOUX = Path(__file__).resolve().parents[3] / "shared/data/transport-networks/SiouxFalls"
+# Beside the checkout, or at /work/shared for a clone elsewhere (CI); not copied into
+# the repo (shared/data/transport-networks/README.md).
+SIOUX = next((p for p in (Path(__file__).resolve().parents[3] / "shared", Path("/work/shared"))
+              if p.is_dir()), Path("/work/shared")) / "data/transport-networks/SiouxFalls"
 
 
 def _raw_lengths(path: Path) -> sparse.csr_array:

@@ -55,9 +55,17 @@ def _ragged_long(f: ScenarioFolder) -> None:
     f.save("links.csv")
 
 
-def _ragged_short(f: ScenarioFolder) -> None:
-    text = to_csv(f.tables["links.csv"][:2]) + "h1,bremerhaven,hub\n"
-    f.write("links.csv", text + to_csv(f.tables["links.csv"][3:]))
+def _short_row(file: str, row: int, cells: int) -> Callable[[ScenarioFolder], object]:
+    """Cut data ``row`` of ``file`` after its first ``cells`` fields (no trailing commas)."""
+
+    def mutate(f: ScenarioFolder) -> None:
+        rows = f.tables[file]
+        f.write(file, to_csv(rows[:row]) + to_csv([rows[row][:cells]]) + to_csv(rows[row + 1 :]))
+
+    return mutate
+
+
+_ragged_short = _short_row("links.csv", 2, 3)  # h1,bremerhaven,hub: no mode
 
 
 def _headerless(f: ScenarioFolder) -> None:
@@ -165,14 +173,25 @@ CASES = [
          "units.csv", 0, "people", "unknown column"),
     Case("duplicate column", _duplicate_column, "links.csv", 0, "mode", "appears twice"),
     Case("ragged row, too many fields", _ragged_long,
-         "links.csv", 3, None, "has 9 fields but the header has 8"),
+         "links.csv", 3, None,
+         "has 9 fields but the header has 8: 'surplus' after the last column 'bidirectional'"),
     Case("ragged row, too few fields", _ragged_short,
-         "links.csv", 2, None, "has 3 fields but the header has 8"),
+         "links.csv", 2, "mode", "required value is missing: the row has 3 fields but the "
+         "header has 8"),
+    Case("ragged row, required number cut off", _short_row("nodes.csv", 3, 4),
+         "nodes.csv", 3, "lon", "required value is missing: the row has 4 fields"),
+    Case("ragged row in an optional table", _short_row("supply.csv", 2, 2),
+         "supply.csv", 2, "t_per_day", "required value is missing: the row has 2 fields"),
+    Case("ragged row, only optional cells cut off", _short_row("links.csv", 5, 4),
+         "links.csv", 5, None, "has 4 fields but the header has 8: no cell for distance_km, "
+         "capacity_per_day, max_mlc, bidirectional"),
     Case("row number counts blank lines", _links_blank_line_then("raod"),
          "links.csv", 4, "mode", "did you mean 'road'?"),
     # --- whole files -----------------------------------------------------------------------
     Case("empty file", lambda f: f.write("links.csv", ""), "links.csv", None, None,
          "file is empty"),
+    Case("empty required file", lambda f: f.write("nodes.csv", b""), "nodes.csv", None, None,
+         "file is empty; the nodes table is required and needs a header row (id, name, kind"),
     Case("blank-only file", lambda f: f.write("links.csv", "\n \n,,\n"), "links.csv", None,
          None, "file is empty"),
     Case("headerless file", _headerless, "nodes.csv", 0, None, "no header row"),
@@ -385,6 +404,48 @@ def test_required_column_reported_once(folder: ScenarioFolder) -> None:
     assert len(folder.issues()) == 1
 
 
+def test_short_row_names_each_missing_required_cell(folder: ScenarioFolder) -> None:
+    """A row cut short is reported like its empty required cells, in header order, and
+    its other (misaligned) cells are not checked again."""
+    _short_row("links.csv", 2, 1)(folder)
+    _short_row("nodes.csv", 1, 2)(folder)  # id and name: kind, lat and lon missing
+    why = "required value is missing: the row has 1 field but the header has 8"
+    assert [str(i) for i in folder.issues()] == [
+        "nodes.csv, row 1, column 'kind': required value is missing: the row has 2 fields "
+        "but the header has 10",
+        "nodes.csv, row 1, column 'lat': required value is missing: the row has 2 fields "
+        "but the header has 10",
+        "nodes.csv, row 1, column 'lon': required value is missing: the row has 2 fields "
+        "but the header has 10",
+        f"links.csv, row 2, column 'from': {why}",
+        f"links.csv, row 2, column 'to': {why}",
+        f"links.csv, row 2, column 'mode': {why}",
+    ]
+
+
+def test_short_row_after_blank_lines_keeps_its_row_number(folder: ScenarioFolder) -> None:
+    rows = folder.tables["movements.csv"]
+    folder.write("movements.csv", to_csv(rows[:2]) + "\n\n" + to_csv([rows[2][:7]]))
+    i = folder.issue()
+    assert (i.file, i.row, i.column) == ("movements.csv", 4, "due_day"), i
+
+
+def test_long_row_names_the_surplus_cells(folder: ScenarioFolder) -> None:
+    # an unquoted comma inside a name shifts every later cell one column right
+    text = to_csv(folder.tables["nodes.csv"]).replace("Field hospital", "Field, hospital")
+    folder.write("nodes.csv", text)
+    assert str(folder.issue()) == (
+        "nodes.csv, row 5: has 11 fields but the header has 10: '2' after the last column "
+        "'role'; a value that holds a comma needs double quotes (\"a, b\")"
+    )
+
+
+def test_header_trailing_comma_with_rows_without_it_accepted(folder: ScenarioFolder) -> None:
+    rows = folder.tables["links.csv"]
+    folder.write("links.csv", to_csv(rows[:1]).replace("\n", ",\n") + to_csv(rows[1:]))
+    assert len(folder.load().links) == 5
+
+
 # --- single-file YAML with inline tables ------------------------------------------------
 
 INLINE = """\
@@ -498,7 +559,7 @@ def test_x_columns_carried_through(folder: ScenarioFolder) -> None:
 
 CLI_SAMPLE = ["dangling link endpoint", "NaN capacity", "headerless file", "YAML syntax error",
               "unsafe YAML tag", "not UTF-8 (Latin-1)", "carrier with no capacity",
-              "medical unknown key"]
+              "medical unknown key", "ragged row, too few fields", "ragged row, too many fields"]
 
 
 @pytest.mark.parametrize("name", CLI_SAMPLE)

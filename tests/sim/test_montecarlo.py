@@ -61,7 +61,7 @@ def test_deterministic_runs_are_all_alike(scenario_yaml: ScenarioYaml) -> None:
 @pytest.mark.ray
 def test_ray_backend_gives_the_local_summary(scenario_yaml: ScenarioYaml,
                                              tmp_path: Path) -> None:
-    ray = pytest.importorskip("ray")
+    import ray  # the ray extra, which scripts/test.sh installs
     s = scenario_yaml(CONSERVE)
     local = simulate(s, 12, 5, workers=2, progress=False)
     local.write(tmp_path / "local")

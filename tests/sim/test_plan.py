@@ -64,23 +64,14 @@ def test_a_plan_of_another_scenario_is_refused(tmp_path: Path) -> None:
         simulate(s, 1, 1, workers=1, progress=False, plan_dir=write_plan(tmp_path, rows))
 
 
-def planner() -> object:
-    try:
-        from corridor.plan import solve_plan  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        return None
-    return solve_plan
-
-
 @pytest.mark.parametrize("name", ["single-link", "fleet-cycle", "bridge-detour",
                                   "gauge-break"])
 def test_deterministic_simulation_of_the_plan_closes_within_one_step(
         name: str, tmp_path: Path) -> None:
-    solve_plan = planner()
-    if solve_plan is None:
-        pytest.skip("corridor.plan.solve_plan is not available")
+    from corridor.plan import solve_plan
+
     s: Scenario = load_scenario(name)
-    plan = solve_plan(s)  # type: ignore[operator]
+    plan = solve_plan(s)
     plan.write(tmp_path / "plan")
     res = simulate(s, 1, 1, workers=1, progress=False, deterministic=True,
                    plan_dir=tmp_path / "plan")

@@ -162,6 +162,11 @@ def render_format_doc() -> str:
         "- An empty cell takes the column's default. Where the default is *unlimited*, "
         "`inf`, `infinity` or `unlimited` may also be written. `NaN` is never accepted.",
         "- Booleans: `true`/`false`, `yes`/`no`, `y`/`n`, `t`/`f`, `1`/`0`.",
+        "- Every data row has one cell per header column; a value that holds a comma is "
+        'quoted (`"a, b"`). A row with too few cells is reported by the required columns it '
+        "lacks, one with too many by its surplus cells.",
+        "- An optional table's file may be left out, left empty (0 bytes) or hold only the "
+        "header row: the table then has no rows. A required table's file needs a header row.",
         "- Unknown columns are an error (a typo must not silently become a default), except "
         "columns starting with `x_`, which are notes carried through untouched.",
         "- Every problem is reported at once, naming the file, the data row (1-based; the "

@@ -105,7 +105,10 @@ def load_scenario(source: str | Path) -> Scenario:
                 b = read_bytes(fpath, fname, issues)
                 t = decode_text(b, fname, issues) if b is not None else None
                 if t is not None:
-                    raw = read_csv_text(name, fname, t, spec.names, issues)
+                    # an empty optional file is an empty table, like an absent one
+                    raw = read_csv_text(name, fname, t, spec.names, issues,
+                                        required=spec.required_columns,
+                                        optional=not spec.required)
                 if raw is None:
                     unreadable.append(name)
             elif name in overrides:

@@ -156,7 +156,7 @@ def parse_table(raw: RawTable, spec: Table, issues: list[Issue]) -> pd.DataFrame
                 )
             )
     data: dict[str, object] = {}
-    # cells of a ragged row are misaligned: its one "has N fields" issue is enough
+    # cells of a ragged row may be misaligned: the reader's issues for the row are enough
     cell_issues: list[Issue] = []
     for col in spec.columns:
         at_j = index.get(col.name)

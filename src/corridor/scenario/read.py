@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from corridor.scenario.errors import Issue
+from corridor.scenario.errors import Issue, shown
 
 BOM = b"\xef\xbb\xbf"
 
@@ -56,10 +57,26 @@ def decode_text(data: bytes, label: str, issues: list[Issue]) -> str | None:
         return None
 
 
+def _fields(n: int) -> str:
+    return f"{n} field{'s' if n != 1 else ''}"
+
+
 def read_csv_text(
-    name: str, label: str, text: str, known: tuple[str, ...], issues: list[Issue]
+    name: str,
+    label: str,
+    text: str,
+    known: tuple[str, ...],
+    issues: list[Issue],
+    *,
+    required: Collection[str] = (),
+    optional: bool = False,
 ) -> RawTable | None:
-    """Split CSV text into header and rows; report empty, headerless and ragged files."""
+    """Split CSV text into header and rows; report empty, headerless and ragged files.
+
+    ``required`` names the columns a row must have a cell for, so that a short row
+    says which of them it lacks. An ``optional`` table whose file holds nothing
+    (0 bytes, or blank lines only) is an empty table, as when the file is absent.
+    """
     if "\x00" in text:
         issues.append(Issue(label, "file contains NUL bytes; it is not a CSV text file"))
         return None
@@ -72,7 +89,10 @@ def read_csv_text(
     # the row a spreadsheet shows (minus the header).
     filled = [(k, r) for k, r in enumerate(records) if any(c.strip() for c in r)]
     if not filled:
-        issues.append(Issue(label, f"file is empty; it needs a header row ({', '.join(known)})"))
+        if optional:
+            return RawTable(name, label, list(known), [])
+        issues.append(Issue(label, f"file is empty; the {name} table is required and needs "
+                            f"a header row ({', '.join(known)})"))
         return None
     head_at, head = filled[0]
     header = [h.strip() for h in head]
@@ -86,22 +106,47 @@ def read_csv_text(
             )
         )
         return None
+    # where each required column's cell sits (its first appearance, as the parser uses)
+    need: dict[str, int] = {}
+    for j, h in enumerate(header):
+        if h in required:
+            need.setdefault(h, j)
+    last = next((h for h in reversed(header) if h), "")
     rows: list[list[str]] = []
     numbers: list[int] = []
     ragged: set[int] = set()
     for k, rec in filled[1:]:
         number = k - head_at
-        if len(rec) != len(header):
-            # trailing empty cells are harmless; anything else is a ragged row
-            if len(rec) > len(header) and not any(c.strip() for c in rec[len(header) :]):
-                rec = rec[: len(header)]
-            else:
-                issues.append(
-                    Issue(label, f"has {len(rec)} fields but the header has {len(header)}",
-                          row=number)
-                )
+        if len(rec) > len(header):
+            extra = [c.strip() for c in rec[len(header) :]]
+            if any(extra):
+                surplus = ", ".join(f"'{shown(c)}'" for c in extra if c)
+                issues.append(Issue(
+                    label,
+                    f"has {_fields(len(rec))} but the header has {len(header)}: {surplus} "
+                    f"after the last column '{last}'; a value that holds a comma needs "
+                    'double quotes ("a, b")',
+                    row=number,
+                ))
                 ragged.add(number)
-                rec = (rec + [""] * len(header))[: len(header)]
+            # trailing empty cells are harmless (spreadsheets write them)
+            rec = rec[: len(header)]
+        elif len(rec) < len(header):
+            # a short row lacking only unnamed columns (a trailing header comma) is fine
+            absent = [h for h in header[len(rec) :] if h]
+            if absent:
+                # name the required cells it lacks, as an empty required cell is named
+                lacking = [h for h, j in need.items() if j >= len(rec)]
+                why = f"has {_fields(len(rec))} but the header has {len(header)}"
+                for h in lacking:
+                    issues.append(Issue(label, f"required value is missing: the row {why}",
+                                        row=number, column=h))
+                if not lacking:
+                    issues.append(Issue(label, f"{why}: no cell for {', '.join(absent)}; add "
+                                        "the missing commas (an empty cell takes the default)",
+                                        row=number))
+                ragged.add(number)
+            rec = rec + [""] * (len(header) - len(rec))
         rows.append([c.strip() for c in rec])
         numbers.append(number)
     return RawTable(name, label, header, rows, numbers=numbers, ragged=ragged)

@@ -98,6 +98,10 @@ class Table:
     def names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
 
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
 
 def _c(name: str, type: ColType, description: str, **kw: object) -> Column:
     return Column(name, type, description, **kw)  # type: ignore[arg-type]
