@@ -118,7 +118,7 @@ def define_depot_stock(pm: PlanModel) -> None:
     storage = pm.scenario.nodes["storage_t"].to_numpy(dtype=float)
     xo = np.flatnonzero(st.hold_origin[st.mv_hin[st.x_move]])
     node = st.hold_node[st.mv_hin[st.x_move[xo]]]
-    bulk = np.array([c.unit == "t" for c in pm.coms])[st.mv_com[st.x_move[xo]]]
+    bulk = np.array([c.unit == "t" for c in pm.coms], dtype=bool)[st.mv_com[st.x_move[xo]]]
     sel = bulk & np.isfinite(storage[node]) & (net.nodes.kind[node] == "depot")
     if not sel.any():
         return

@@ -79,7 +79,8 @@ def group_closures(pm: PlanModel, sol: Solution) -> pd.DataFrame:
         rows.append({"id": g.id, "kind": g.kind, "due_day": g.due_day, "closure_day": clo,
                      "late_days": max(0.0, clo - g.due_day) if not np.isnan(clo) else np.nan,
                      "share_arrived": share if cs else 0.0, "priority": g.priority})
-    return pd.DataFrame(rows).set_index("id")
+    cols = ["id", "kind", "due_day", "closure_day", "late_days", "share_arrived", "priority"]
+    return pd.DataFrame(rows, columns=cols).set_index("id")  # columns: none may move
 
 
 def arrivals(pm: PlanModel, sol: Solution) -> pd.DataFrame:
@@ -135,7 +136,9 @@ def flows(pm: PlanModel, sol: Solution) -> pd.DataFrame:
     j = st.run_arc_ptr[run[xi]] + np.arange(len(xi)) - first
     arc = st.run_arc[j]
     fleet = st.run_fleet[run[xi]]
-    speed = np.where(fleet >= 0, net.fleets.speed_kmh[np.maximum(fleet, 0)], np.nan)
+    # a scenario with no carriers at all may still march (speed_kmh is then empty)
+    fleet_speed = np.append(net.fleets.speed_kmh, np.nan)
+    speed = np.where(fleet >= 0, fleet_speed[np.where(fleet >= 0, fleet, -1)], np.nan)
     march = np.array([pm.services.runs[r].march for r in run[xi]])
     hours = np.where(fleet >= 0, net.arcs.km[arc] / np.minimum(speed, net.arcs.speed_kmh[arc]),
                      net.arcs.km[arc] / np.maximum(march, 1e-9) * 24.0)
