@@ -68,7 +68,14 @@ def define_variables(pm: PlanModel) -> None:
     pm.x = lp.variables("flow", st.n_x)
     pm.y_var = np.full(st.n_y, -1, dtype=np.int64)
     if pm.trips == "integer":
-        pm.y = lp.variables("trips", st.n_y, integer=True)
+        # A finite bound (every carrier of the fleet, and one more for the what-if that
+        # adds one, on this run at once): HiGHS's root reduced-cost fixing walks an
+        # integer's whole domain, and on an unbounded one stalls the root for minutes.
+        counts = pm.net.fleets.count.astype(float)
+        pool = st.run_pool[st.y_run]
+        top = (counts[st.pool_fleet[np.maximum(pool, 0)]] + 1.0) * st.run_per[st.y_run]
+        pm.y = lp.variables("trips", st.n_y, upper=np.where(pool >= 0, top, np.inf),
+                            integer=True)
         pm.y_var = pm.y
     else:
         mixed = np.flatnonzero(mixed_trips(pm))

@@ -177,7 +177,7 @@ class RoundingEngine:
     def _fix(self, idx: NDArray[np.int64], trips: F64 | None) -> None:
         c = self._cols[idx]
         lo = np.zeros(len(c)) if trips is None else trips[idx]
-        up = np.full(len(c), np.inf) if trips is None else trips[idx]
+        up = self.solver.col_upper[c] if trips is None else trips[idx]
         self.solver.h.changeColsBounds(len(c), c, lo, up)
 
     def _relax_and_fix(self, first: Outcome, deadline: float | None,
