@@ -4,11 +4,14 @@ libraries are imported inside the commands)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import functools
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
 
-from corridor.console import console, load_or_exit
+from corridor.console import console, fail, load_or_exit
+from corridor.results.folder import ResultFolderError
 
 app = typer.Typer(
     name="corridor",
@@ -60,7 +63,21 @@ def _register() -> None:
                 raise
             continue
         for name, fn in getattr(mod, "COMMANDS", {}).items():
-            app.command(name)(fn)
+            app.command(name)(_refusals_exit_2(fn))
+
+
+def _refusals_exit_2(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """An output folder a writer refuses to replace is the user's to fix (exit 2, one
+    line), whichever command's writer finds it."""
+
+    @functools.wraps(fn)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ResultFolderError as e:
+            fail(str(e))
+
+    return command
 
 
 _register()

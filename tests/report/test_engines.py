@@ -61,6 +61,7 @@ def test_corridor_run_with_the_real_engines(tmp_path: Path,
     plan = read_summary(out / "plan")
     sim = read_summary(out / "simulation")
     assert plan["kind"] == "plan" and sim["kind"] == "simulation" and sim["runs"] == 6
+    assert sim["plan"] == str(out / "plan")  # where it is, not where the run staged it
     movements = pd.read_csv(out / "report_tables" / "movements.csv").set_index("movement")
     assert movements.loc["tanks", "plan closure (day)"] == pytest.approx(
         plan["movements"][0]["closure_day"])

@@ -5,6 +5,7 @@ write fabricated result folders (fabricate.py)."""
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,10 @@ def test_run_writes_plan_simulation_and_report(calls: list[tuple[str, Any]], tmp
     monkeypatch.setattr(sys, "argv", ["corridor", *args])  # what command_line() records
     res = CliRunner().invoke(app, args)
     assert res.exit_code == 0, res.output
-    assert calls == [("plan", 20.0), ("simulate", (30, 5, out / "plan"))]
+    # The simulation follows the plan in the run's staging folder (swapped in at the end).
+    assert calls[0] == ("plan", 20.0) and calls[1][0] == "simulate"
+    runs, seed, plan_dir = calls[1][1]
+    assert (runs, seed, plan_dir.name, plan_dir.parent.parent) == (30, 5, "plan", tmp_path)
     for f in ("plan/summary.json", "plan/flows.parquet", "simulation/summary.json",
               "simulation/runs.parquet", "report.html", "report_tables/movements.csv",
               "run.json"):
@@ -90,3 +94,81 @@ def test_run_rejects_a_bad_scenario(calls: list[tuple[str, Any]], tmp_path: Path
     assert res.exit_code == 2
     assert "lat" in res.output and "Traceback" not in res.output
     assert calls == []
+
+
+def _run(out: Path, *extra: str) -> Any:
+    args = ["run", str(HERE / "transatlantic.yaml"), "--out", str(out), "--runs", "3",
+            "--no-images", *extra]
+    return CliRunner().invoke(app, args)
+
+
+def test_run_again_replaces_the_folder_and_a_later_report_keeps_it(
+        calls: list[tuple[str, Any]], tmp_path: Path) -> None:
+    out = tmp_path / "res"
+    assert _run(out).exit_code == 0
+    # What an earlier run or the user left: none of it belongs to the next run.
+    (out / "simulation" / "losses.parquet").write_bytes(b"stale")
+    (out / "report_tables" / "old-table.csv").write_text("stale", "utf-8")
+    res = _run(out)
+    assert res.exit_code == 0, res.output
+    assert not (out / "simulation" / "losses.parquet").exists()
+    assert not (out / "report_tables" / "old-table.csv").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["res"]  # no staging folder left
+    assert not re.search(r"\.res\.\w+\.new", (out / "report.html").read_text("utf-8"))
+    sim = json.loads((out / "simulation" / "summary.json").read_text("utf-8"))
+    assert sim["kind"] == "simulation"
+
+    # `corridor report DIR` afterwards writes into the run folder without wiping it,
+    # and replaces the tables of the report it overwrites.
+    (out / "report_tables" / "old-table.csv").write_text("stale", "utf-8")
+    res = CliRunner().invoke(app, ["report", str(out), "--no-images"])
+    assert res.exit_code == 0, res.output
+    for f in ("run.json", "plan/summary.json", "plan/flows.parquet",
+              "simulation/summary.json", "simulation/runs.parquet", "report.html",
+              "report_tables/movements.csv"):
+        assert (out / f).is_file(), f
+    assert not (out / "report_tables" / "old-table.csv").exists()
+
+
+def test_run_refuses_a_folder_of_other_files_before_planning(
+        calls: list[tuple[str, Any]], tmp_path: Path) -> None:
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me", "utf-8")
+    res = _run(out)
+    assert res.exit_code == 2
+    assert "mine" in res.output and "--out" in res.output and "Traceback" not in res.output
+    assert calls == [] and [p.name for p in out.iterdir()] == ["notes.txt"]
+
+
+def _contents(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*")
+            if p.is_file()}
+
+
+def test_a_failed_run_leaves_the_earlier_run_whole(calls: list[tuple[str, Any]],
+                                                   tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "res"
+    assert _run(out).exit_code == 0
+    before = _contents(out)
+    import corridor.report.build as build
+
+    def broken(*_: Any, **__: Any) -> None:
+        raise build.ReportError("cannot draw")
+
+    monkeypatch.setattr(build, "build_report", broken)
+    res = _run(out, "--seed", "11")  # a different simulation, were it written
+    assert res.exit_code == 2 and "cannot draw" in res.output
+    assert _contents(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["res"]
+
+
+def test_report_refuses_a_tables_folder_of_other_files(run_folder: Path,
+                                                       tmp_path: Path) -> None:
+    (tmp_path / "brief_tables").mkdir()
+    (tmp_path / "brief_tables" / "budget.xlsx").write_bytes(b"keep me")
+    res = CliRunner().invoke(app, ["report", str(run_folder), "--out",
+                                   str(tmp_path / "brief.html"), "--no-images"])
+    assert res.exit_code == 2 and "brief_tables" in res.output
+    assert [p.name for p in (tmp_path / "brief_tables").iterdir()] == ["budget.xlsx"]

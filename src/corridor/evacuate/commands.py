@@ -41,17 +41,20 @@ def evacuate(
 ) -> None:
     """Evacuate every node's population to the shelters: egress time, routes, what binds."""
     from corridor.evacuate.engine import evacuate as run
+    from corridor.results import check_replaceable
     from corridor.scenario import ScenarioError
 
     if method not in ("auto", "exact", "heuristic"):
         fail(f"--method '{method}' is not one of auto, exact, heuristic")
     s = load_or_exit(scenario, sets or ())
+    folder = out or _default_out(scenario)
+    check_replaceable(folder)  # before the solve, not after (exit 2 via corridor.cli)
     try:
         result = run(s, method=method, step_min=step_min, time_limit=time_limit,
                      progress=not quiet)
     except ScenarioError as e:
         report_issues(e)
-    folder = result.write(out or _default_out(scenario))
+    result.write(folder)
     info = result.summary
     if not quiet:
         _print(info)

@@ -13,7 +13,7 @@ import pandas as pd
 
 from corridor.evacuate.network import EvacNetwork
 from corridor.evacuate.solution import Group, Solution
-from corridor.results import FORMAT, write_json, write_parquet
+from corridor.results import FORMAT, replace_folder, write_json, write_parquet
 
 ROUTE_COLUMNS = ["group", "origin", "shelter", "size", "route", "links", "departure_h",
                  "arrival_h"]
@@ -29,13 +29,14 @@ class EvacuationResult:
     utilisation: pd.DataFrame
 
     def write(self, folder: str | Path) -> Path:
-        """Write the result folder; ``summary.json`` goes last, so it marks a whole result."""
-        out = Path(folder)
-        out.mkdir(parents=True, exist_ok=True)
-        write_parquet(out / "routes.parquet", self.routes)
-        write_parquet(out / "utilisation.parquet", self.utilisation)
-        write_json(out / "summary.json", self.summary)
-        return out
+        """Write the result folder as a whole, replacing any earlier result there
+        (:func:`corridor.results.replace_folder`; raises ``ResultFolderError`` for a
+        folder that is not a result)."""
+        with replace_folder(folder) as stage:
+            write_parquet(stage / "routes.parquet", self.routes)
+            write_parquet(stage / "utilisation.parquet", self.utilisation)
+            write_json(stage / "summary.json", self.summary)
+        return Path(folder)
 
     @property
     def egress_h(self) -> float | None:

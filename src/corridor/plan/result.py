@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from corridor.results import FORMAT, write_json, write_parquet
+from corridor.results import FORMAT, replace_folder, write_json, write_parquet
 
 FILES = ("flows", "arrivals", "trips", "carriers")
 
@@ -43,14 +43,14 @@ class PlanResult:
         return pd.DataFrame(self.summary["movements"]).set_index("id")
 
     def write(self, out_dir: str | Path) -> Path:
-        """Write the result folder atomically, file by file (summary.json last)."""
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        for name in FILES:
-            frame = getattr(self, name)
-            write_parquet(out / f"{name}.parquet", frame)
-        write_json(out / "summary.json", self.summary)
-        return out
+        """Write the result folder as a whole, replacing any earlier result there
+        (:func:`corridor.results.replace_folder`; raises ``ResultFolderError`` for a
+        folder that is not a result)."""
+        with replace_folder(out_dir) as stage:
+            for name in FILES:
+                write_parquet(stage / f"{name}.parquet", getattr(self, name))
+            write_json(stage / "summary.json", self.summary)
+        return Path(out_dir)
 
 
 def _num(v: float) -> float | None:

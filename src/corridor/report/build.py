@@ -27,7 +27,7 @@ from corridor.report.network_map import network_map, split_theatre
 from corridor.report.outlines import attribution
 from corridor.report.tables import Table, to_html, write_csvs
 from corridor.report.template import Section, card, page
-from corridor.results.folder import atomic_write_text
+from corridor.results.folder import atomic_write_text, only_files, replace_folder
 from corridor.scenario import Scenario
 
 PLOTLY_CONFIG: dict[str, Any] = {
@@ -707,7 +707,9 @@ def build_report(folders: list[Path], out_html: Path, scenario: Scenario | None 
     """Write the report for ``folders`` to ``out_html``; tables as CSV (and figures
     as PNG/SVG when ``images`` and kaleido can render) beside it. Returns the path.
 
-    Raises :class:`ReportError` for result folders it cannot read.
+    Raises :class:`ReportError` for result folders it cannot read, and
+    :class:`corridor.results.ResultFolderError` when a ``_tables`` or ``_figures`` folder
+    beside ``out_html`` holds files the report did not write.
     """
     out_html = Path(out_html)
     inputs = load_inputs([Path(f) for f in folders])
@@ -716,10 +718,18 @@ def build_report(folders: list[Path], out_html: Path, scenario: Scenario | None 
     csv_dir = f"{out_html.stem}_tables"
     rep = compose(inputs, scenario, command, csv_dir, out_html.parent)
     text = page(rep.title, rep.subtitle, rep.sections, _plotly_js())
-    atomic_write_text(out_html, text)
+    # The side folders are replaced whole, so no CSV or figure of an earlier report stays;
+    # only folders holding nothing but such files are replaced (ResultFolderError else).
+    with replace_folder(out_html.parent / csv_dir, owned=only_files(".csv")) as stage:
+        write_csvs(rep.tables, stage)
+    figures, own = out_html.parent / f"{out_html.stem}_figures", only_files(".png", ".svg")
+    if images or own(figures):
+        with replace_folder(figures, owned=own) as stage:
+            if not (images and export_images(rep.figures, stage)):
+                for p in stage.iterdir():
+                    p.unlink()  # none drawn, or only some: no figures rather than a part
+        if not any(figures.iterdir()):
+            figures.rmdir()
+    atomic_write_text(out_html, text)  # last: the page links the tables just written
     out_html.chmod(0o644)  # a report is for sharing (temp files are created 0600)
-    write_csvs(rep.tables, out_html.parent / csv_dir)
-    if images:
-        export_images(rep.figures, out_html.parent / f"{out_html.stem}_figures")
     return out_html
-

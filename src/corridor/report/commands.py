@@ -63,8 +63,8 @@ def run(
 ) -> None:
     """Validate, plan, simulate (following the plan) and write DIR/report.html."""
     from corridor.report.build import build_report
-    from corridor.report.inputs import RUN_FILE, ReportError
-    from corridor.results.folder import write_json
+    from corridor.report.inputs import ReportError
+    from corridor.results.folder import RUN_FILE, check_replaceable, replace_folder, write_json
     from corridor.scenario import ScenarioError
 
     t0 = time.perf_counter()
@@ -74,49 +74,55 @@ def run(
                   f"{info['fleets']} fleets ({info['carriers']} carriers), "
                   f"{info['movements']} movements")
     folder = out if out is not None else Path("out") / Path(scenario).stem
-    folder.mkdir(parents=True, exist_ok=True)
+    check_replaceable(folder)  # before minutes of work, not after (exit 2 via corridor.cli)
     command = command_line()
-    write_json(folder / RUN_FILE, {"scenario_source": str(s.source or scenario),
-                                   "command": command, "sets": list(sets or [])})
     plan_dir, sim_dir = folder / "plan", folder / "simulation"
 
     solve_plan, simulate = _engines()
-    t = time.perf_counter()
     from corridor.plan import PlanError
 
-    try:
-        plan = solve_plan(s, time_limit=time_limit, progress=True)
-    except ScenarioError as e:
-        report_issues(e)
-    except PlanError as e:
-        fail(str(e), code=1)
-    plan.write(plan_dir)
-    status = plan.summary.get("status")
-    console.print(f"plan: {status}, closure day {_fmt_day(plan.summary.get('closure_day'))} "
-                  f"({time.perf_counter() - t:.0f} s) → {plan_dir}")
+    # The whole run is staged beside DIR and swapped in at the end: a failure or Ctrl-C
+    # midway leaves the earlier run whole, and nothing of it stays beside the new one.
+    with replace_folder(folder) as stage:
+        write_json(stage / RUN_FILE, {"scenario_source": str(s.source or scenario),
+                                      "command": command, "sets": list(sets or [])})
+        t = time.perf_counter()
+        try:
+            plan = solve_plan(s, time_limit=time_limit, progress=True)
+        except ScenarioError as e:
+            report_issues(e)
+        except PlanError as e:
+            fail(str(e), code=1)
+        plan.write(stage / plan_dir.name)
+        status = plan.summary.get("status")
+        console.print(f"plan: {status}, closure day "
+                      f"{_fmt_day(plan.summary.get('closure_day'))} "
+                      f"({time.perf_counter() - t:.0f} s) → {plan_dir}")
 
-    t = time.perf_counter()
-    follow = plan_dir if status != "infeasible" else None
-    if follow is None:
-        console.print("[yellow]the plan is infeasible[/]: the simulation dispatches by "
-                      "priority and due date instead of following it")
-    try:
-        sim = simulate(s, runs, s.seed if seed is None else seed, workers=workers,
-                       plan_dir=follow, progress=True)
-    except ScenarioError as e:
-        report_issues(e)
-    sim.write(sim_dir)
-    c = sim.summary.get("closure_day") or {}
-    console.print(f"simulation: {runs} runs, closure day p50 {_fmt_day(c.get('p50'))} "
-                  f"(p10 {_fmt_day(c.get('p10'))}, p90 {_fmt_day(c.get('p90'))}) "
-                  f"({time.perf_counter() - t:.0f} s) → {sim_dir}")
+        t = time.perf_counter()
+        follow = stage / plan_dir.name if status != "infeasible" else None
+        if follow is None:
+            console.print("[yellow]the plan is infeasible[/]: the simulation dispatches by "
+                          "priority and due date instead of following it")
+        try:
+            sim = simulate(s, runs, s.seed if seed is None else seed, workers=workers,
+                           plan_dir=follow, progress=True)
+        except ScenarioError as e:
+            report_issues(e)
+        if sim.summary.get("plan") is not None:
+            sim.summary["plan"] = str(plan_dir)  # where the plan it followed will live
+        sim.write(stage / sim_dir.name)
+        c = sim.summary.get("closure_day") or {}
+        console.print(f"simulation: {runs} runs, closure day p50 {_fmt_day(c.get('p50'))} "
+                      f"(p10 {_fmt_day(c.get('p10'))}, p90 {_fmt_day(c.get('p90'))}) "
+                      f"({time.perf_counter() - t:.0f} s) → {sim_dir}")
 
-    try:
-        path = build_report([folder], folder / "report.html", scenario=s, command=command,
-                            images=images)
-    except ReportError as e:
-        fail(str(e))
-    _say_written(path)
+        try:
+            build_report([stage], stage / "report.html", scenario=s, command=command,
+                         images=images)
+        except ReportError as e:
+            fail(str(e))
+    _say_written(folder / "report.html")
     console.print(f"done in {time.perf_counter() - t0:.0f} s")
 
 

@@ -16,9 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from corridor.results.folder import FORMAT
-
-RUN_FILE = "run.json"  # written by `corridor run`: scenario source and command line
+from corridor.results.folder import FORMAT, RUN_FILE  # run.json: scenario source, command
 
 
 class ReportError(Exception):

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from corridor.results.folder import write_json, write_parquet
+from corridor.results.folder import replace_folder, write_json, write_parquet
 from corridor.scenario import Scenario
 from corridor.sim.model import SimModel, compile_model
 from corridor.sim.options import options_from
@@ -29,13 +29,15 @@ class SimResult:
         return self.tables["runs"]
 
     def write(self, out_dir: str | Path) -> Path:
-        """Write ``summary.json`` and the Parquet tables (each file atomically)."""
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        for name, frame in self.tables.items():
-            write_parquet(out / f"{name}.parquet", frame)
-        write_json(out / "summary.json", self.summary)
-        return out
+        """Write ``summary.json`` and the Parquet tables as a whole folder, replacing any
+        earlier result there, so no table of another run stays beside this summary
+        (:func:`corridor.results.replace_folder`; raises ``ResultFolderError`` for a
+        folder that is not a result)."""
+        with replace_folder(out_dir) as stage:
+            for name, frame in self.tables.items():
+                write_parquet(stage / f"{name}.parquet", frame)
+            write_json(stage / "summary.json", self.summary)
+        return Path(out_dir)
 
 
 def simulate(scenario: Scenario, runs: int, seed: int, *, backend: str = "local",
