@@ -51,9 +51,7 @@ def test_the_plan_makes_four_loaded_transits_and_two_empty_returns(plan: PlanRes
     assert plan.summary["expected_losses"]["cargo_t"] == pytest.approx(1200.0)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the empty returns' links are not available to plan/result.py: trips.parquet has "
-    "only the loaded runs, carriers.parquet only the empty runs' end nodes (was_at -> "
-    "from), and pipeline.py passes neither to expected_losses"))
 def test_expected_carrier_losses_count_the_empty_returns(plan: PlanResult) -> None:
     assert plan.summary["expected_losses"]["carriers"] == pytest.approx(1.8)
+    empty = plan.carriers[plan.carriers["was_at"] != plan.carriers["from"]]
+    assert list(empty["empty_links"]) == ["sea1"] * 2

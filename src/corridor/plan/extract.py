@@ -262,12 +262,14 @@ def carrier_schedule(pm: PlanModel, sol: Solution) -> pd.DataFrame:
                 reach = free_h + np.array([dist[int(at)][s0] for at in where])
                 ok = np.flatnonzero(reach <= dep_h + 1e-6)
                 c = int(ok[np.argmin(reach[ok])]) if len(ok) else int(np.argmin(reach))
+                empty = ";".join(str(net.link_ids[net.arcs.link[a]])
+                                 for a in fa.path(f, int(where[c]), s0))
                 rows.append((str(fl.ids[f]), c + 1, str(net.nodes.ids[where[c]]),
                              float(free_h[c] / 24.0), str(net.nodes.ids[s0]),
                              str(net.nodes.ids[st.run_end[r]]), dep_h / 24.0,
-                             arr_h / 24.0, float(w.back_day[i]), bool(len(ok))))
+                             arr_h / 24.0, float(w.back_day[i]), bool(len(ok)), empty))
                 free_h[c] = arr_h
                 where[c] = int(st.run_end[r])
     return pd.DataFrame(rows, columns=["fleet", "carrier", "was_at", "free_day", "from", "to",
                                        "depart_day", "arrive_day", "busy_until_day",
-                                       "on_time"])
+                                       "on_time", "empty_links"])

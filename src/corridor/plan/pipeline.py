@@ -304,7 +304,7 @@ def _result(ctx: Context, engine: ExactEngine | RoundingEngine, pm: PlanModel,
                    "meaning": "priority-weighted days late + 0.01 x days in transit, per "
                               "cargo class share (docs/planner.md)"},
         interrupted=info["interrupted"],
-        expected_losses=expected_losses(trips, flows, loss),
+        expected_losses=expected_losses(trips, flows, loss, carriers),
         not_planned=[f"random outages: {', '.join(pm.factors.random_ids)}"]
         if pm.factors.random_ids else [],
     )

@@ -103,16 +103,23 @@ def summary(scenario_name: str, status: str, rows: list[dict[str, Any]],
     return out
 
 
-def expected_losses(trips: pd.DataFrame, flows: pd.DataFrame, link_loss: dict[str, float]
-                    ) -> dict[str, float]:
+def expected_losses(trips: pd.DataFrame, flows: pd.DataFrame, link_loss: dict[str, float],
+                    carriers_df: pd.DataFrame | None = None) -> dict[str, float]:
     """Carriers and cargo the plan should expect to lose to the scenario's threats
-    (the planner does not plan losses: docs/model.md, "Disruptions")."""
+    (the planner does not plan losses: docs/model.md, "Disruptions"). A carrier is at
+    risk on every transit, loaded (``trips``) or empty (the runs to its next loading
+    place in ``carriers_df``'s ``empty_links``); cargo only on loaded ones."""
     if not link_loss or trips.empty:
         return {"carriers": 0.0, "cargo_t": 0.0}
-    carriers = 0.0
-    for links, n in zip(trips["links"], trips["trips"], strict=True):
-        survive = float(np.prod([1.0 - link_loss.get(lk, 0.0) for lk in str(links).split(";")]))
-        carriers += float(n) * (1.0 - survive)
+
+    def lost(links: object) -> float:
+        names = [lk for lk in str(links).split(";") if lk]
+        return 1.0 - float(np.prod([1.0 - link_loss.get(lk, 0.0) for lk in names]))
+
+    carriers = sum(float(n) * lost(links)
+                   for links, n in zip(trips["links"], trips["trips"], strict=True))
+    if carriers_df is not None and "empty_links" in carriers_df:
+        carriers += sum(lost(links) for links in carriers_df["empty_links"])
     p = flows["link"].map(link_loss).fillna(0.0) if not flows.empty else pd.Series(dtype=float)
     cargo = float((flows["t"] * p).sum()) if not flows.empty else 0.0
     return {"carriers": round(carriers, 3), "cargo_t": round(cargo, 1)}

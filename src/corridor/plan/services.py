@@ -104,6 +104,8 @@ class FleetArcs:
         self._mask: dict[int, NDArray[np.bool_]] = {}
         self._graph: dict[int, object] = {}
         self._home: dict[int, NDArray[np.float64]] = {}
+        self._pred: dict[tuple[int, int], NDArray[np.int64]] = {}
+        self._paths: dict[tuple[int, int, int], list[int]] = {}
 
     def mask(self, f: int) -> NDArray[np.bool_]:
         if f not in self._mask:
@@ -127,6 +129,33 @@ class FleetArcs:
             self._graph[f] = csr_min(a.src[m], a.dst[m], self.hours(f)[m], len(self.net.nodes))
         d = dijkstra(self._graph[f], directed=True, indices=list(sources))
         return np.atleast_2d(np.asarray(d, dtype=float))
+
+    def path(self, f: int, src: int, dst: int) -> list[int]:
+        """Arcs of the fleet's fastest run from ``src`` to ``dst`` (the empty run the
+        carrier schedule books; [] where they are the same node or none exists)."""
+        if src == dst:
+            return []
+        if (f, src, dst) in self._paths:
+            return self._paths[(f, src, dst)]
+        key = (f, src)
+        if key not in self._pred:
+            self.distances(f, [src])  # builds the fleet's graph
+            _, pred = dijkstra(self._graph[f], directed=True, indices=src,
+                               return_predecessors=True)
+            self._pred[key] = np.asarray(pred, dtype=np.int64)
+        pred = self._pred[key]
+        a, m, h = self.net.arcs, self.mask(f), self.hours(f)
+        out: list[int] = []
+        v = dst
+        while v != src:
+            u = int(pred[v])
+            if u < 0:
+                return []
+            cand = np.flatnonzero(m & (a.src == u) & (a.dst == v))
+            out.append(int(cand[np.argmin(h[cand])]))  # the arc csr_min kept
+            v = u
+        self._paths[(f, src, dst)] = out[::-1]
+        return out[::-1]
 
 
 def trip_units(c: Commodity, net: Network, f: int) -> float:
