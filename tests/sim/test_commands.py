@@ -78,7 +78,8 @@ movements:
 def test_the_summary_has_a_medical_block_without_a_medical_scenario(tmp_path: Path) -> None:
     """results-format.md lists ``medical`` for every simulation (no field may be
     dropped): a scenario without a ``medical:`` block gets it with zero casualties,
-    null shares (no case judged) and no beds; ``modelled`` says it was not simulated."""
+    shares of 0 of 0 cases judged (the spec shows numbers), no time to surgery, peak
+    beds 0 for the spec's roles; ``modelled`` says it was not simulated."""
     out = tmp_path / "sim"
     res = runner.invoke(app, ["simulate", "single-link", "--runs", "2", "--seed", "4",
                               "--out", str(out), "--workers", "1", "--quiet"])
@@ -86,9 +87,12 @@ def test_the_summary_has_a_medical_block_without_a_medical_scenario(tmp_path: Pa
     med = json.loads((out / "summary.json").read_text(encoding="utf-8"))["medical"]
     assert med["modelled"] is False
     assert med["casualties"]["mean"] == 0.0 and med["died_of_wounds"]["mean"] == 0.0
-    assert med["share_surgery_within_limit"] == {"mean": None, "p10": None, "p50": None,
-                                                 "p90": None}
-    assert med["peak_beds"] == {}
+    zero = {"mean": 0.0, "p10": 0.0, "p50": 0.0, "p90": 0.0}
+    assert med["share_surgery_within_limit"] == zero
+    assert med["share_evacuated_within_limit"] == zero
+    assert med["surgical_cases_judged"] == zero and med["evacuations_judged"] == zero
+    assert med["time_to_surgery_h"]["mean"] is None  # nobody operated: no time
+    assert med["peak_beds"] == {"role2": zero, "role3": zero}
     assert "medical:" not in res.output  # nothing to say on the console
 
 

@@ -102,3 +102,33 @@ def test_died_of_wounds_risk_is_logistic_in_the_delay() -> None:
     assert dow_probability(6.0, dow) == pytest.approx(0.15)
     x = np.array([dow_probability(h, dow) for h in np.linspace(0, 48, 97)])
     assert (np.diff(x) > 0).all() and x[-1] == pytest.approx(0.3, rel=1e-4)
+
+
+def test_the_medical_block_has_the_specs_keys_whatever_the_scenario(
+        scenario_yaml: ScenarioYaml) -> None:
+    """results-format.md shows ``peak_beds`` with ``role2`` and ``role3`` and numeric
+    shares; fields may not be dropped. A scenario with role-2 hospitals only reports
+    role 3 at 0 beds; one with no casualties (0 WIA a day) shares of 0 of 0 cases
+    judged; a scenario without a medical block has the same keys."""
+    run = {"workers": 1, "progress": False, "deterministic": True}
+    med = simulate(chain(scenario_yaml, wia=10.0), 1, 1, **run).summary["medical"]
+    assert med["modelled"] is True
+    assert med["peak_beds"]["role2"]["mean"] > 0
+    assert med["peak_beds"]["role3"] == {"mean": 0.0, "p10": 0.0, "p50": 0.0, "p90": 0.0}
+    assert med["surgical_cases_judged"]["mean"] > 0
+    none = simulate(chain(scenario_yaml, wia=0.0), 1, 1, **run).summary["medical"]
+    assert none["casualties"]["mean"] == 0.0
+    assert none["share_surgery_within_limit"]["mean"] == 0.0
+    assert none["share_evacuated_within_limit"]["mean"] == 0.0
+    assert none["surgical_cases_judged"]["mean"] == 0.0
+    assert none["peak_beds"]["role2"]["mean"] == 0.0
+    assert none["peak_beds"]["role3"]["mean"] == 0.0
+    bare = scenario_yaml(CHAIN.split("medical:")[0].format(tables=6, ambulances=20),
+                         name="bare.yaml")
+    off = simulate(bare, 1, 1, **run).summary["medical"]
+    assert off["modelled"] is False
+    for block in (none, off):
+        assert block.keys() == med.keys()
+        assert block["peak_beds"].keys() == med["peak_beds"].keys() == {"role2", "role3"}
+        assert all(v.keys() == {"mean", "p10", "p50", "p90"}
+                   for k, v in block.items() if k not in ("modelled", "peak_beds"))

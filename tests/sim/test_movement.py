@@ -205,3 +205,44 @@ def test_a_casualty_movement_rides_on_litters(scenario_yaml: ScenarioYaml) -> No
     assert mv["closure_day"]["mean"] * 24 == pytest.approx(5.0, abs=1e-4)
     assert res.runs["delivered_pax"].sum() == pytest.approx(40)
     assert res.summary["trips"] == 10  # ambulances only: the car's 4 seats take none
+
+
+ONE_WAY = """
+name: one way
+horizon_days: 5
+nodes:
+  - {id: a, kind: depot, lat: 52, lon: 10}
+  - {id: b, kind: staging_area, lat: 52, lon: 11}
+links:
+  - {id: ab, from: a, to: b, mode: road, distance_km: 120, bidirectional: %s}
+carriers:
+  - {id: trk, mode: road, count: 2, home: a, capacity_t: 20, speed_kmh: 60}
+movements:
+  - {id: m, origin: a, destination: b, due_day: 2, supplies_t: 60, kind: supply}
+"""
+
+
+@pytest.mark.parametrize("two_way", [True, False])
+def test_a_carrier_with_no_way_back_cannot_cycle(scenario_yaml: ScenarioYaml,
+                                                 two_way: bool) -> None:
+    """Two 20 t trucks, 60 t, 120 km at 60 km/h (2 h). Both way: both go at 0 and are
+    back at 4 h, one takes the last 20 t: closed at 6 h after 3 trips. One way: the
+    trucks are stuck at b after the first 40 t (a carrier must travel back to load
+    again, scenario-format.md): the last 20 t never leave; it used to be fetched by a
+    truck whose empty return took no time."""
+    from corridor.sim import simulate
+
+    s = scenario_yaml(ONE_WAY % str(two_way).lower())
+    res = simulate(s, 1, 1, workers=1, progress=False, deterministic=True)
+    (mv,) = res.summary["movements"]
+    if two_way:
+        assert mv["closure_day"]["mean"] * 24 == pytest.approx(6.0)
+        assert mv["delivered_t"]["mean"] == 60.0 and res.summary["trips"] == 3
+    else:
+        assert mv["p_closed"] == 0.0 and mv["closure_day"]["mean"] is None
+        assert mv["delivered_t"]["mean"] == 40.0 and res.summary["trips"] == 2
+    rec = run_one(compile_model(s, options_from(s, True)), 1, 0)
+    assert rec.in_transit.sum() == pytest.approx(0.0 if two_way else 20.0)  # waiting at a
+    # an empty drive b -> a takes the link's 2 h back, or never arrives (not 0 h)
+    back = run_model(s).shared.path_way(0, 1, 0)[3] * 24
+    assert back == (pytest.approx(2.0) if two_way else math.inf)

@@ -97,6 +97,8 @@ def _print(summary: dict, folder: Path) -> None:
     med = summary.get("medical")
     if med and med.get("modelled", True):
         share = med["share_surgery_within_limit"]["mean"]
+        if not (med.get("surgical_cases_judged") or {}).get("mean"):
+            share = None  # no surgical case judged: the 0 is of nothing
         console.print(f"medical: {med['casualties']['mean']:,.0f} casualties per run, "
                       f"surgery within limit {'-' if share is None else f'{100 * share:.0f} %'}"
                       f", died of wounds {med['died_of_wounds']['mean']:,.1f}")

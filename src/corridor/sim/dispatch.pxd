@@ -14,6 +14,7 @@ cdef class Policy:
     cdef public RunState st
     cdef public bint follow_plan
     cdef public list unit, cap, lane_fill, stage_rank, stage_pos, lane_fleets, released
+    cdef public list lane_mixed
     cdef public object lane_stages, fleet_lanes, stage_fleets, row
     cdef public Py_ssize_t n_nodes, n_fleets
     cdef public dict _nearest, _fill
@@ -40,8 +41,13 @@ cdef class Policy:
                    best_d=double, d=double, rows=dict)
     cpdef tuple nearest(self, Py_ssize_t f, Py_ssize_t to)
 
-    @cython.locals(src=Py_ssize_t, fleets=list, pick=tuple, c=Py_ssize_t, full=bint)
     cpdef dispatch_lane(self, Py_ssize_t lane, double t, bint force=*)
+
+    @cython.locals(pick=tuple, c=Py_ssize_t, full=bint)
+    cpdef bint dispatch_one(self, Py_ssize_t lane, double t, bint force=*)
+
+    @cython.locals(rank=list, queue=list, i=Py_ssize_t, lane=Py_ssize_t)
+    cpdef dispatch_lanes(self, list lanes, double t)
 
     @cython.locals(st=RunState, n_idle=list, idle=list, f=Py_ssize_t, here=list,
                    options=list, memo=dict, ver=list, n_nodes=Py_ssize_t, hit=tuple,
@@ -56,7 +62,8 @@ cdef class Policy:
                    s=Py_ssize_t, n=double, ut=double, um=double, up=double, ul=double)
     cpdef top_up(self, Py_ssize_t c)
 
-    @cython.locals(st=RunState, f=Py_ssize_t, lanes=set, full=bint)
+    @cython.locals(st=RunState, f=Py_ssize_t, lanes=set, full=bint, pos=Py_ssize_t,
+                   row=list, src=list)
     cpdef find_work(self, Py_ssize_t c, double t)
 
     @cython.locals(st=RunState, since=list, oldest=double, due=double)

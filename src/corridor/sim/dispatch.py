@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from bisect import insort
 from dataclasses import dataclass, field
+from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -228,6 +229,7 @@ class Policy:
         self.stage_rank = sh.stage_rank
         self.stage_pos = sh.stage_pos
         self.lane_fleets = sh.lane_fleets
+        self.lane_mixed = sh.lane_mixed
         self.row = sh.row
         self.n_nodes = len(m.node_ids)
         # nearest(f, to) as last worked out, with the fleet's idle version then
@@ -363,18 +365,35 @@ class Policy:
     def dispatch_lane(self, lane: int, t: float, force: bool = False) -> None:
         """Send idle carriers to the lane while it has a load to go: the carrier arriving
         first whose fleet can take some of the waiting cargo."""
-        run = self.run
-        src = run.lane_src[lane]
-        fleets = self.lane_fleets[lane]
-        while True:
-            pick = self._carrier_for(lane, fleets, src)
-            if pick is None:
-                return
-            c, _, take, full = pick
-            if not (full or force) and self.holds(lane, take, t):
-                return
-            self.send(c, lane, take, t, full)
+        while self.dispatch_one(lane, t, force):
             force = False
+
+    def dispatch_one(self, lane: int, t: float, force: bool = False) -> bool:
+        """Send one idle carrier to the lane if it has a load to go; whether one went."""
+        pick = self._carrier_for(lane, self.lane_fleets[lane], self.run.lane_src[lane])
+        if pick is None:
+            return False
+        c, _, take, full = pick
+        if not (full or force) and self.holds(lane, take, t):
+            return False
+        self.send(c, lane, take, t, full)
+        return True
+
+    def dispatch_lanes(self, lanes: list[int], t: float) -> None:
+        """:meth:`dispatch_lane` for the lanes cargo arrived on at one moment: a carrier
+        at a time to the lane whose waiting cargo is the most urgent, so that less urgent
+        cargo that came in on one lane does not take carriers ahead of more urgent cargo
+        on another."""
+        if len(lanes) == 1:
+            self.dispatch_lane(lanes[0], t)
+            return
+        rank = self.st.lane_rank
+        queue = [(rank[lane], i, lane) for i, lane in enumerate(lanes)]
+        heapify(queue)
+        while queue:
+            _, i, lane = heappop(queue)
+            if self.dispatch_one(lane, t) and rank[lane] < INF:
+                heappush(queue, (rank[lane], i, lane))
 
     def _carrier_for(self, lane: int, fleets: list[int], src: int
                      ) -> tuple[int, int, list[tuple[int, float]], bool] | None:
@@ -476,7 +495,14 @@ class Policy:
         lanes = st.active[f]
         if not lanes:
             return
+        pos = st.pos[c]
+        row = self.run.shared.rows[f].get(pos)
+        if row is None:
+            row = self.row(f, pos)
+        src = self.run.lane_src
         for lane in sorted(lanes, key=st.lane_rank.__getitem__) if len(lanes) > 1 else lanes:
+            if row[src[lane]] == INF:  # no way there (one-way links): it cannot serve it
+                continue
             take, full = self.fill_full(lane, f)
             if take and (full or not self.holds(lane, take, t)):
                 self.send(c, lane, take, t, full)
@@ -530,7 +556,8 @@ class Policy:
              full: bool = True) -> None:
         """Carrier ``c`` takes ``take`` on ``lane``: loads here, or fetches it first. A
         full load goes on from the pickup at once; a partial one is topped up there with
-        what has come meanwhile."""
+        what has come meanwhile — so is one that used up only some of its room (seats)
+        while cargo needing the rest (deck) is still to come to the lane."""
         run, st = self.run, self.st
         f = st.fleet_of[c]  # run.take_idle(c), written out
         st.idle[f][st.pos[c]].remove(c)
@@ -541,5 +568,7 @@ class Policy:
         src = run.lane_src[lane]
         if st.pos[c] == src:
             start_trip(run, c, t)
-        else:
-            reposition(run, c, src, t, run.K_AT, then_load=full)
+            return
+        if full and st.lane_pending[lane] and f in self.lane_mixed[lane]:
+            full = False  # full seats, say, but deck cargo is still to come: top it up there
+        reposition(run, c, src, t, run.K_AT, then_load=full)

@@ -29,16 +29,21 @@ cdef class Run:
     cdef public Py_ssize_t K_IN, K_FREE, K_AT, K_BACK, K_HOLD, K_QUOTA, K_LOST, K_READY
     cdef public Py_ssize_t K_DAILY, K_MARCHED, K_CALL, K_CALLED
     cdef public dict coming
+    cdef public list held
 
     @cython.locals(nxt=Py_ssize_t, t2=double, node=Py_ssize_t)
     cpdef forward(self, Py_ssize_t s, double n, double t)
 
+    @cython.locals(heap=list, nxt=tuple)
     cpdef on_cargo_in(self, double t, Py_ssize_t s, Py_ssize_t p)
 
     cpdef on_marched(self, double t, Py_ssize_t s, Py_ssize_t p)
 
     @cython.locals(st=RunState, before=double, left=double, lane=Py_ssize_t)
     cpdef arrive(self, Py_ssize_t s, double n, double t)
+
+    @cython.locals(held=list, lanes=list, s=Py_ssize_t, lane=Py_ssize_t)
+    cpdef send_held(self, double t)
 
     @cython.locals(st=RunState, n=double)
     cpdef march_off(self, Py_ssize_t s, double t)

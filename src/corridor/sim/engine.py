@@ -101,6 +101,14 @@ class Shared:
                           for ss in m.lane_stages]
         self.lane_fleets = [sorted(frozenset().union(*(m.stage_fleets[s] for s in ss)))
                             for ss in m.lane_stages]
+        # per lane, the fleets taking cargo there that needs different room (people on
+        # seats and crates on deck; items on deck and bulk on tonnes): a load that used
+        # up one kind of room may still take cargo needing another
+        self.lane_mixed = [frozenset(
+            f for f in fleets
+            if len({tuple(x > 0 for x in self.stage_unit[s][:4]) for s in ss
+                    if f in m.stage_fleets[s]}) > 1)
+            for ss, fleets in zip(m.lane_stages, self.lane_fleets, strict=True)]
         self.stage_pos = [0] * len(self.stage_mc)  # where in its lane's stages
         for ss in m.lane_stages:
             for j, s in enumerate(ss):
@@ -161,11 +169,17 @@ class Shared:
         return w
 
     def path_way(self, f: int, a: int, b: int) -> Way:
+        """Fleet ``f``'s empty drive from ``a`` to ``b``; where there is none (a one-way
+        link) a way that never arrives, so a carrier sent there is never back for free
+        (dispatch checks reachability first; this is the backstop)."""
         key = (a, f, b)
         w = self.path_ways.get(key)
         if w is None:
-            arcs, _, km = self.model.paths.path(f, a, b)
-            w = self.path_ways[key] = self._way(arcs, f, km)
+            if a != b and not self.row(f, a)[b] < INF:
+                w = self.path_ways[key] = ((), (), 0.0, INF, True, (), -1.0)
+            else:
+                arcs, _, km = self.model.paths.path(f, a, b)
+                w = self.path_ways[key] = self._way(arcs, f, km)
         return w
 
     def _way(self, arcs: tuple[int, ...], f: int, km: float) -> Way:
@@ -246,6 +260,7 @@ class Run:
         self.K_CALL = k.register(self.on_call)
         self.K_CALLED = k.register(self.on_called)
         self.coming: dict[int, int] = {}  # fleet x node: carriers called there, on the way
+        self.held: list[int] = []  # stages with cargo in this moment, not yet sent off
         self.medical = None
         if m.medical is not None:
             from corridor.sim.medical import MedicalRun
@@ -344,12 +359,22 @@ class Run:
 
     def on_cargo_in(self, t: float, s: int, p: int) -> None:
         self.arrive(s, self.st.parcel_amt[p], t)
+        heap = self.kernel.heap
+        if heap:
+            nxt = heap[0]
+            if nxt[0] == t and nxt[2] == self.K_IN:  # more cargo comes in this moment
+                return
+        self.send_held(t)
 
     def on_marched(self, t: float, s: int, p: int) -> None:
         self.forward(s, self.st.parcel_amt[p], t)
+        self.send_held(t)
 
     def arrive(self, s: int, n: float, t: float) -> None:
-        """``n`` units are at the start of stage ``s``, free to leave."""
+        """``n`` units are at the start of stage ``s``, free to leave. Carriers are sent
+        for them by :meth:`send_held` once all the cargo arriving at this moment is in,
+        so a carrier loads it together (the people of a unit with its crates), not
+        whichever class's event came first."""
         st = self.st
         before = st.pending[s]
         st.pending[s] = left = before - n
@@ -359,11 +384,26 @@ class Run:
         st.waiting[s] += n
         if st.since[s] == INF:
             st.since[s] = t
-        if self.lane_mode[lane] == SELF_MOVE:
-            self.march_off(s, t)
-        else:
+        if self.lane_mode[lane] != SELF_MOVE:
             self.policy.activate(lane, s)
-            self.policy.dispatch_lane(lane, t)
+        self.held.append(s)
+
+    def send_held(self, t: float) -> None:
+        """Send off the cargo that arrived this moment: convoys march (in arrival order,
+        the most urgent first), carriers go to the lanes most urgent cargo first."""
+        held = self.held
+        if not held:
+            return
+        self.held = []
+        lanes: list[int] = []
+        for s in held:
+            lane = self.stage_lane[s]
+            if self.lane_mode[lane] == SELF_MOVE:
+                self.march_off(s, t)
+            elif lane not in lanes:
+                lanes.append(lane)
+        if lanes:
+            self.policy.dispatch_lanes(lanes, t)
 
     def march_off(self, s: int, t: float) -> None:
         st = self.st
@@ -480,6 +520,7 @@ class Run:
         st.load[c] = []
         for s, n in load:
             self.forward(s, n, t)
+        self.send_held(t)
         if st.lane_of[c] >= 0:
             return
         self.policy.find_work(c, t)

@@ -441,6 +441,8 @@ class MedicalRun:
             "kia": float(self.kia),
             "share_surgery_within_limit": within / judged if judged else math.nan,
             "share_evacuated_within_limit": evac_ok / evac_n if evac_n else math.nan,
+            "surgical_cases_judged": float(judged),  # what the shares are of
+            "evacuations_judged": float(evac_n),
             "time_to_surgery_h": float(np.mean(delays)) if delays else math.nan,
             "died_of_wounds": float(died),
             "carriers_lost": float(self.lost_carriers),

@@ -91,19 +91,24 @@ class FleetNet:
         return 0.0 if a == b else float(self.tree(f, a)[0][b])
 
     def path(self, f: int, a: int, b: int) -> tuple[tuple[int, ...], tuple[float, ...], float]:
-        """Arcs, their days and the km of fleet ``f``'s fastest empty path ``a`` to ``b``."""
+        """Arcs, their days and the km of fleet ``f``'s fastest empty path ``a`` to ``b``.
+
+        Raises ValueError when ``b`` cannot be reached from ``a`` (a one-way link): an
+        empty path there would be a free, instant drive. Callers check
+        :meth:`days_between` (or a tree's row) first."""
         key = (f, a, b)
         hit = self._paths.get(key)
         if hit is None:
             dist, pred = self.tree(f, a)
+            if not np.isfinite(dist[b]):
+                raise ValueError(f"fleet {f} has no path from node {a} to node {b}")
             hops = self._hops[f] or self._make_hops(f)
             arcs: list[int] = []
             v = b
-            if np.isfinite(dist[b]):
-                while v != a:
-                    u = int(pred[v])
-                    arcs.append(hops[(u, v)])
-                    v = u
+            while v != a:
+                u = int(pred[v])
+                arcs.append(hops[(u, v)])
+                v = u
             arcs.reverse()
             days = self.days[f]
             hit = self._paths[key] = (tuple(arcs), tuple(float(days[x]) for x in arcs),

@@ -15,8 +15,14 @@ Conventions (docs/simulator.md, "Results"):
 - ``p_on_time``: closed by its due day with nothing lost;
 - ``losses``: carriers and cargo lost per run; a movement that lost cargo is
   *short* (``p_short``, ``lost_t``) and never on time;
-- ``medical`` is always there: without a ``medical:`` block its counts are 0, its
-  shares and times null, ``peak_beds`` empty and ``modelled`` false.
+- ``medical`` is always there, in one shape (results-format.md shows it for every
+  simulation; no field may be dropped): ``modelled`` says whether the scenario has a
+  ``medical:`` block; the counts are 0 where nothing happened; ``peak_beds`` has
+  ``role2`` and ``role3`` (the spec's keys) and every role of the scenario's
+  hospitals, 0 where no bed was used; a share is over the runs that judged a case
+  and 0 where none did (the spec shows shares as numbers; ``surgical_cases_judged`` /
+  ``evacuations_judged`` say how many cases it is of); ``time_to_surgery_h`` (not a
+  spec field) is null where nobody was operated.
 """
 
 from __future__ import annotations
@@ -33,6 +39,10 @@ from corridor.sim.montecarlo import RunRecord
 
 DIGITS = 6
 NEVER = 1e300  # stands for "not within the horizon" inside percentile arithmetic
+SPEC_ROLES = ("role2", "role3")  # the roles results-format.md shows under peak_beds
+SHARES = ("share_surgery_within_limit", "share_evacuated_within_limit")
+MEDICAL = ("casualties", "kia", *SHARES, "time_to_surgery_h", "died_of_wounds",
+           "carriers_lost", "surgical_cases_judged", "evacuations_judged")
 
 
 def r6(x: float) -> float | None:
@@ -122,8 +132,7 @@ def build_summary(model: SimModel, records: list[RunRecord], *, runs: int, seed:
         "trips": int(sum(r.trips for r in records)),
         "wall_seconds": round(wall_seconds, 3),
     }
-    summary["medical"] = _medical(model, records) if model.medical is not None \
-        else _no_medical(records)
+    summary["medical"] = _medical(model, records)
     return summary
 
 
@@ -153,30 +162,19 @@ def _disruptions(model: SimModel, records: list[RunRecord]) -> list[dict[str, An
 
 
 def _medical(model: SimModel, records: list[RunRecord]) -> dict[str, Any]:
-    keys = ("casualties", "kia", "share_surgery_within_limit", "share_evacuated_within_limit",
-            "time_to_surgery_h", "died_of_wounds", "carriers_lost")
-    out: dict[str, Any] = {k: stats(np.array([r.medical.get(k, math.nan) for r in records]))
-                           for k in keys}
-    roles = model.medical.roles if model.medical is not None else ()
-    out["peak_beds"] = {role: stats(np.array([r.peak_beds.get(role, math.nan)
-                                              for r in records])) for role in roles}
-    return out
-
-
-def _no_medical(records: list[RunRecord]) -> dict[str, Any]:
-    """The ``medical`` block of a scenario without one (results-format.md lists the key
-    for every simulation): no casualties, nothing died of wounds, no medical carriers
-    lost; the shares and times, judged over no cases, are null (as for a run with no
-    surgical case); no hospital roles, so no peak beds. ``modelled`` says it was not
-    simulated."""
-    zero = stats(np.zeros(len(records)))
-    none = stats(np.zeros(0))
-    out: dict[str, Any] = {"modelled": False}
-    for k in ("casualties", "kia", "share_surgery_within_limit",
-              "share_evacuated_within_limit", "time_to_surgery_h", "died_of_wounds",
-              "carriers_lost"):
-        out[k] = dict(none if k.startswith(("share_", "time_")) else zero)
-    out["peak_beds"] = {}
+    """The ``medical`` block, the same keys with or without a ``medical:`` block (module
+    doc). Per run, a share or time with no case to judge is NaN; a scenario without the
+    block has no casualties, no medical carriers and no bed used."""
+    out: dict[str, Any] = {"modelled": model.medical is not None}
+    for k in MEDICAL:
+        nothing = math.nan if k in SHARES or k == "time_to_surgery_h" else 0.0
+        v = np.array([r.medical.get(k, nothing) for r in records], dtype=float)
+        if k in SHARES and len(v) and np.isnan(v).all():
+            v = np.zeros(len(v))  # no run judged a case: 0 of 0, not a missing number
+        out[k] = stats(v)
+    roles = set(SPEC_ROLES) | set(model.medical.roles if model.medical is not None else ())
+    out["peak_beds"] = {role: stats(np.array([r.peak_beds.get(role, 0.0) for r in records],
+                                             dtype=float)) for role in sorted(roles)}
     return out
 
 
