@@ -172,3 +172,20 @@ def test_report_refuses_a_tables_folder_of_other_files(run_folder: Path,
                                    str(tmp_path / "brief.html"), "--no-images"])
     assert res.exit_code == 2 and "brief_tables" in res.output
     assert [p.name for p in (tmp_path / "brief_tables").iterdir()] == ["budget.xlsx"]
+
+
+def test_run_of_an_evacuation_scenario_evacuates(tmp_path: Path) -> None:
+    """`city-evacuation` has populations and shelters, no movements: `corridor run`
+    evacuates them (the real engine, small) instead of planning and simulating
+    nothing, and the report carries the evacuation's headline figures."""
+    out = tmp_path / "city"
+    res = CliRunner().invoke(app, ["run", "city-evacuation", "--out", str(out),
+                                   "--no-images"])
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["evacuation",
+                                                                   "report_tables"]
+    summary = json.loads((out / "evacuation" / "summary.json").read_text())
+    assert summary["kind"] == "evacuation"
+    assert summary["arrived"] == summary["evacuees"] > 0
+    headline = (out / "report_tables" / "other-results.csv").read_text(encoding="utf-8")
+    assert "egress_h" in headline.splitlines()[0] and "evacuation" in headline

@@ -65,7 +65,17 @@ def _num(v: Any) -> float:
     return float(v)
 
 
+# A road fleet is a low-loader (heavy equipment transporter) only when its data says it
+# takes heavy vehicles: a stated max_item_mlc of at least MLC 40 (tracked armour and
+# heavy engineer plant) and the capacity_t to lift such an item (about 30 t at MLC 40).
+# max_item_mlc defaults to unlimited, which says nothing about the carrier, and ids or
+# names ("het", "lorries") are not data.
+LOW_LOADER_MLC = 40.0
+LOW_LOADER_T = 30.0
+
+
 def carrier_noun(pm: PlanModel, f: int) -> str:
+    """What one carrier of fleet ``f`` is called, from its mode and capacities only."""
     fl = pm.net.fleets
     mode = MODES[int(fl.mode[f])]
     litters, pax, t = fl.capacity_litters[f], fl.capacity_pax[f], fl.capacity_t[f]
@@ -74,7 +84,8 @@ def carrier_noun(pm: PlanModel, f: int) -> str:
             return "ambulance"
         if t <= 0 and pax > 0:
             return "bus"
-        if fl.max_item_mlc[f] >= 60 and t >= 40:
+        rated = float(fl.max_item_mlc[f])
+        if np.isfinite(rated) and rated >= LOW_LOADER_MLC and t >= LOW_LOADER_T:
             return "low-loader"
         return "truck"
     if mode == "rail":
@@ -95,7 +106,7 @@ def _describe(pm: PlanModel, ch: Change) -> tuple[str, str, str]:
         fid = str(net.fleets.ids[ch.target])
         n = int(net.fleets.count[ch.target])
         return fid, f"one more {carrier_noun(pm, ch.target)} in fleet {fid} ({n} → {n + 1})", \
-            f"{n} carriers"
+            f"{n} carrier{'' if n == 1 else 's'}"
     if ch.kind in ("link", "link_flow"):
         lid = str(net.link_ids[ch.target])
         row = pm.scenario.links.loc[lid]

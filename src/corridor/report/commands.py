@@ -61,11 +61,11 @@ def run(
     images: Annotated[bool, typer.Option(
         "--images/--no-images", help="also export figures as PNG/SVG (needs kaleido)")] = True,
 ) -> None:
-    """Validate, plan, simulate (following the plan) and write DIR/report.html."""
+    """Validate, plan, simulate (following the plan), evacuate where the scenario has
+    populations to shelter, and write DIR/report.html."""
     from corridor.report.build import build_report
     from corridor.report.inputs import ReportError
     from corridor.results.folder import RUN_FILE, check_replaceable, replace_folder, write_json
-    from corridor.scenario import ScenarioError
 
     t0 = time.perf_counter()
     s = load_or_exit(scenario, sets or [])
@@ -77,46 +77,27 @@ def run(
     check_replaceable(folder)  # before minutes of work, not after (exit 2 via corridor.cli)
     command = command_line()
     plan_dir, sim_dir = folder / "plan", folder / "simulation"
+    evac_dir = folder / "evacuation"
+    # What the scenario asks for: movements (or sustainment, or casualties) to plan and
+    # simulate, and populations to evacuate to shelters; either or both.
+    moves = bool(len(s.movements) or len(s.supply) or s.medical is not None)
+    evacuees = float(s.nodes["population"].fillna(0).sum()) > 0 \
+        if "population" in s.nodes else False
+    if not moves and not evacuees:
+        fail("the scenario has no movements, supply, casualties or populations to "
+             "evacuate: nothing to run")
 
-    solve_plan, simulate = _engines()
-    from corridor.plan import PlanError
+    _engines()  # a build without the engines says so before any work
 
     # The whole run is staged beside DIR and swapped in at the end: a failure or Ctrl-C
     # midway leaves the earlier run whole, and nothing of it stays beside the new one.
     with replace_folder(folder) as stage:
         write_json(stage / RUN_FILE, {"scenario_source": str(s.source or scenario),
                                       "command": command, "sets": list(sets or [])})
-        t = time.perf_counter()
-        try:
-            plan = solve_plan(s, time_limit=time_limit, progress=True)
-        except ScenarioError as e:
-            report_issues(e)
-        except PlanError as e:
-            fail(str(e), code=1)
-        plan.write(stage / plan_dir.name)
-        status = plan.summary.get("status")
-        console.print(f"plan: {status}, closure day "
-                      f"{_fmt_day(plan.summary.get('closure_day'))} "
-                      f"({time.perf_counter() - t:.0f} s) → {plan_dir}")
-
-        t = time.perf_counter()
-        follow = stage / plan_dir.name if status != "infeasible" else None
-        if follow is None:
-            console.print("[yellow]the plan is infeasible[/]: the simulation dispatches by "
-                          "priority and due date instead of following it")
-        try:
-            sim = simulate(s, runs, s.seed if seed is None else seed, workers=workers,
-                           plan_dir=follow, progress=True)
-        except ScenarioError as e:
-            report_issues(e)
-        if sim.summary.get("plan") is not None:
-            sim.summary["plan"] = str(plan_dir)  # where the plan it followed will live
-        sim.write(stage / sim_dir.name)
-        c = sim.summary.get("closure_day") or {}
-        console.print(f"simulation: {runs} runs, closure day p50 {_fmt_day(c.get('p50'))} "
-                      f"(p10 {_fmt_day(c.get('p10'))}, p90 {_fmt_day(c.get('p90'))}) "
-                      f"({time.perf_counter() - t:.0f} s) → {sim_dir}")
-
+        if moves:
+            _plan_and_simulate(s, stage, plan_dir, sim_dir, runs, seed, time_limit, workers)
+        if evacuees:
+            _evacuate(s, stage, evac_dir, time_limit)
         try:
             build_report([stage], stage / "report.html", scenario=s, command=command,
                          images=images)
@@ -124,6 +105,64 @@ def run(
             fail(str(e))
     _say_written(folder / "report.html")
     console.print(f"done in {time.perf_counter() - t0:.0f} s")
+
+
+def _plan_and_simulate(s: Any, stage: Path, plan_dir: Path, sim_dir: Path, runs: int,
+                       seed: int | None, time_limit: float, workers: int | None) -> None:
+    """Plan into ``stage``/plan, then simulate following the plan into ``stage``/simulation
+    (``plan_dir`` and ``sim_dir`` are where they will live once the stage is swapped in)."""
+    from corridor.plan import PlanError
+    from corridor.scenario import ScenarioError
+
+    solve_plan, simulate = _engines()
+    t = time.perf_counter()
+    try:
+        plan = solve_plan(s, time_limit=time_limit, progress=True)
+    except ScenarioError as e:
+        report_issues(e)
+    except PlanError as e:
+        fail(str(e), code=1)
+    plan.write(stage / plan_dir.name)
+    status = plan.summary.get("status")
+    console.print(f"plan: {status}, closure day "
+                  f"{_fmt_day(plan.summary.get('closure_day'))} "
+                  f"({time.perf_counter() - t:.0f} s) → {plan_dir}")
+
+    t = time.perf_counter()
+    follow = stage / plan_dir.name if status != "infeasible" else None
+    if follow is None:
+        console.print("[yellow]the plan is infeasible[/]: the simulation dispatches by "
+                      "priority and due date instead of following it")
+    try:
+        sim = simulate(s, runs, s.seed if seed is None else seed, workers=workers,
+                       plan_dir=follow, progress=True)
+    except ScenarioError as e:
+        report_issues(e)
+    if sim.summary.get("plan") is not None:
+        sim.summary["plan"] = str(plan_dir)  # where the plan it followed will live
+    sim.write(stage / sim_dir.name)
+    c = sim.summary.get("closure_day") or {}
+    console.print(f"simulation: {runs} runs, closure day p50 {_fmt_day(c.get('p50'))} "
+                  f"(p10 {_fmt_day(c.get('p10'))}, p90 {_fmt_day(c.get('p90'))}) "
+                  f"({time.perf_counter() - t:.0f} s) → {sim_dir}")
+
+
+def _evacuate(s: Any, stage: Path, evac_dir: Path, time_limit: float) -> None:
+    """Civil evacuation of the scenario's populations into ``stage``/evacuation."""
+    from corridor.evacuate.engine import evacuate
+    from corridor.scenario import ScenarioError
+
+    t = time.perf_counter()
+    try:
+        ev = evacuate(s, time_limit=time_limit, progress=True)
+    except ScenarioError as e:
+        report_issues(e)
+    ev.write(stage / evac_dir.name)
+    info = ev.summary
+    egress = info.get("egress_h")
+    console.print(f"evacuation: {info['status']}, {info['arrived']:,} of {info['evacuees']:,} "
+                  f"sheltered, egress {'never' if egress is None else f'{egress:.1f} h'} "
+                  f"({time.perf_counter() - t:.0f} s) → {evac_dir}")
 
 
 def _engines() -> tuple[Any, Any]:
