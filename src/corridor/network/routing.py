@@ -30,6 +30,7 @@ from corridor.network.stategraph import (
     SELF,
     TRAVEL,
     UNLOAD,
+    VIA,
     BaseGraph,
     Expanded,
     FleetCache,
@@ -123,6 +124,7 @@ class Route:
     total_h: float
     binding_mlc: float  # smallest max_mlc on the path (inf: none)
     binding_link: str | None
+    via_at: tuple[int, ...] = ()  # legs travelled when each via node is passed
 
     @property
     def legs(self) -> tuple[Leg, ...]:
@@ -192,7 +194,9 @@ class Router:
     def search(self, origin: str, destination: str, item: Item, via: Sequence[str] = (),
                rules: Rules | None = None, arc_weight: NDArray[np.float64] | None = None
                ) -> Route | None:
-        """The fastest route under ``rules``, or None."""
+        """The fastest route under ``rules``, or None. ``arc_weight`` multiplies travel
+        weights: one per arc, or one row per stage (``len(via) + 1``) to steer a single
+        stretch between via nodes."""
         cargo = cargo_of(self.net, item)
         rules = rules or Rules()
         o = self.node(origin, "origin")
@@ -281,6 +285,7 @@ class Router:
         changes: list[Change] = []
         legs: list[Leg] = []
         seg_start, load_h, seg_layer = 0.0, 0.0, -1
+        n_legs, via_at = 0, []
         pending: tuple[int, float] | None = None  # (layer, unload + transfer) of last unload
 
         def close(unload: float) -> None:
@@ -300,6 +305,9 @@ class Router:
                     pending = None
             elif kind == TRAVEL:
                 legs.append(_leg(net, int(ex.arc[e]), layer_fleet[lay], cost, t))
+                n_legs += 1
+            elif kind == VIA:
+                via_at.append(n_legs)
             elif kind == UNLOAD and legs:
                 close(base.layers[lay].unload_h)
                 pending = (lay, cost)
@@ -316,7 +324,7 @@ class Router:
         else:
             binding, link = math.inf, None
         return Route(origin, destination, cargo.label, via, tuple(segments), tuple(changes),
-                     t, binding, link)
+                     t, binding, link, tuple(via_at))
 
     def _change(self, base: BaseGraph, a: int, b: int, legs: list[Leg], hours: float
                 ) -> Change:

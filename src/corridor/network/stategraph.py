@@ -242,7 +242,8 @@ def _has(sorted_nodes: NDArray[np.int32], v: int) -> bool:
 def expand(base: BaseGraph, via: tuple[int, ...] = (),
            arc_weight: NDArray[np.float64] | None = None) -> Expanded:
     """Stage copies of ``base`` joined at the via nodes; ``arc_weight`` multiplies travel
-    costs in the search weights only (k_routes penalties)."""
+    costs in the search weights only (k_routes penalties, steering): one per arc, or one
+    row per stage."""
     n, g = base.n, base.ground
     block = n * (g + 1)
     stages = len(via) + 1
@@ -272,8 +273,11 @@ def expand(base: BaseGraph, via: tuple[int, ...] = (),
     lay = np.concatenate(lays)
     weight = cost.copy()
     if arc_weight is not None:
-        t = kind == TRAVEL
-        weight[t] *= arc_weight[arc[t]]
+        t = np.flatnonzero(kind == TRAVEL)
+        if arc_weight.ndim == 1:
+            weight[t] *= arc_weight[arc[t]]
+        else:  # travel edges come stage by stage, len(base.src) per stage
+            weight[t] *= arc_weight[t // len(base.src), arc[t]]
     weight += EPS_H
     key = src * size + dst
     order = np.lexsort((weight, key))

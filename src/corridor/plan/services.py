@@ -29,6 +29,8 @@ from numpy.typing import NDArray
 from scipy.sparse.csgraph import dijkstra
 
 from corridor.network.cargo import CargoClass
+from corridor.network.gateways import AVOID, GATEWAY_MODES, gateway_mode
+from corridor.network.gateways import only as _only
 from corridor.network.graph import MODE_CODE, RAIL, ROAD, Network, csr_min
 from corridor.network.routing import NoRoute, Route, Router
 from corridor.network.stategraph import Rules, arc_ok, fleet_arcs
@@ -39,7 +41,6 @@ SINK = -1
 MAX_ALTERNATIVES = 2  # other fleets tried on a segment besides the router's choice
 MAX_DEPOTS = 3  # depots a supply demand with no given source may draw from
 LONG_HAUL = ("air", "sea", "rail", "inland_water", "road")
-AVOID = 50.0  # travel-weight multiplier that steers the router off a mode
 
 
 @dataclass(frozen=True)
@@ -281,30 +282,6 @@ def route_key(cls: CargoClass, a: str, b: str, thresholds: NDArray[np.float64]
 def _loops(r: Route) -> bool:
     nodes = r.nodes
     return len(set(nodes)) < len(nodes)
-
-
-GATEWAY_MODES = ("sea", "air", "inland_water")  # modes of a designated POE / POD
-
-
-def gateway_mode(net: Network, a: str, b: str) -> str | None:
-    """The mode a leg between two designated gateways (a port or airfield of
-    embarkation, then of debarkation) is flown or sailed by: the sea, air or inland
-    water mode both have usable links of (sea first), or None."""
-    ia, ib = net.nodes.index.get(a), net.nodes.index.get(b)
-    if ia is None or ib is None:
-        return None
-    arcs = net.arcs
-    for mode in GATEWAY_MODES:
-        m = (arcs.mode == MODE_CODE[mode]) & arcs.usable
-        if (m & (arcs.src == ia)).any() and (m & (arcs.dst == ib)).any():
-            return mode
-    return None
-
-
-def _only(routes: list[Route], mode: str) -> list[Route]:
-    """Routes that use no gateway mode but ``mode`` (and use ``mode``)."""
-    return [r for r in routes if mode in r.modes
-            and not (set(r.modes) & set(GATEWAY_MODES)) - {mode}]
 
 
 def diverse_routes(router: Router, a: str, b: str, cls: CargoClass, k: int,

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from corridor.network.cargo import CargoClass
+from corridor.network.gateways import keeps_gateways, stage_weights, via_gateways
 from corridor.network.graph import MODE_CODE, Network
 from corridor.network.routing import NoRoute, Route, Router, Segment
 from corridor.scenario import Scenario
@@ -174,12 +175,39 @@ def _candidates(router: Router, origin: str, destination: str, via: tuple[str, .
         if r is not None:
             found.setdefault(r.signature(), r)
     routes = list(found.values())
+    gateways = via_gateways(router.net, via)
+    if gateways:
+        routes = _by_gateways(router, origin, destination, via, c, gateways, routes)
     if c.self_moving:  # vehicles that can drive do; carriers on roads are for the rest
         routes = list({d.signature(): d for d in (drive(r, c.march_km_per_day)
                                                   for r in routes)}.values())
     # a route that passes a place twice only touches a via node to tick it off
     straight = [r for r in routes if len(set(r.nodes)) == len(r.nodes)]
     return straight or routes
+
+
+def _by_gateways(router: Router, origin: str, destination: str, via: tuple[str, ...],
+                 c: CargoClass, gateways: dict[int, str], routes: list[Route]) -> list[Route]:
+    """The gateway rule (docs/model.md, "Via stops"), as the planner applies it per leg:
+    between two via ports sharing a gateway mode the cargo crosses by that mode — the
+    fastest route so steered, then the candidates that already do. Where even the
+    steered route cannot, that stretch is left free."""
+    net = router.net
+    steered = router.search(origin, destination, c, via,
+                            arc_weight=stage_weights(net, len(via), gateways))
+    if steered is None:
+        return routes
+    held = {k: m for k, m in gateways.items() if keeps_gateways(steered, {k: m})}
+    if held != gateways:  # steer only the stretches that can keep the rule
+        if not held:
+            return routes
+        steered = router.search(origin, destination, c, via,
+                                arc_weight=stage_weights(net, len(via), held))
+        if steered is None or not keeps_gateways(steered, held):
+            return routes
+    rest = [r for r in routes
+            if r.signature() != steered.signature() and keeps_gateways(r, held)]
+    return [steered, *rest]
 
 
 def drive(r: Route, km_per_day: float) -> Route:
