@@ -88,3 +88,19 @@ def test_a_big_fleet_is_searched_in_overlapping_windows(tmp_path: Path,
         for a, b in itertools.pairwise(ws):
             assert len(np.intersect1d(a, b)) == window // 2  # each overlaps the next
             assert st.y_t[a].min() <= st.y_t[b].min()  # in departure order
+
+
+def test_polishing_cut_by_the_callers_limit_marks_the_plan_time_limit(tmp_path: Path) -> None:
+    """A plan whose polishing the caller's --time-limit cut short is the best so far,
+    whole, and marked ``time_limit`` (results-format.md), not presented as finished."""
+    import time
+
+    e = _engine(tmp_path)
+    e.solver.h.setOptionValue("solver", "ipm")
+    e.lp = e.solver.solve_lp(None)
+    e.solver.h.setOptionValue("solver", "simplex")
+    final, e.trips = e._relax_and_fix(e.lp, None)
+    assert final.objective > e.lp.objective + 1e-3  # there is something to polish
+    out = e._polish(final, time.perf_counter())  # the caller's time is up
+    assert e.stopped == "time_limit"
+    assert out.objective == final.objective

@@ -30,6 +30,7 @@ POLISH_WINDOW = 1000  # trips: a fleet with more is re-optimized in overlapping 
 POLISH_GAP = 1e-3
 POLISH_LOST = 0.05  # priority-weighted days a class may lose to rounding before polishing
 POLISH_GAIN = 1e-3  # a round of neighbourhoods that wins less ends the polishing
+VERIFY_MIN_SECONDS = 5.0  # a verification MIP may take as long as the plan, at least this
 RELAXED_FAMILIES = ("fleet", "link_departures", "node_visits_rail", "node_visits_sea",
                     "node_visits_air")
 
@@ -130,10 +131,16 @@ class ExactEngine:
         return self.solved
 
     def resolve(self, change: changes.Change, deadline: float | None) -> Solved | None:
+        """The MIP with one more unit, from the plan (still feasible with more
+        capacity), for at most as long as the plan took (``VERIFY_MIN_SECONDS`` at
+        least): a verification cut short keeps its best plan, so the change it reports
+        is at least what one more unit is worth."""
         assert self.solved is not None
+        caps = [c for c in (_left(deadline), self.seconds,
+                            max(VERIFY_MIN_SECONDS, self.solved.seconds)) if c is not None]
         undo = changes.apply(self.pm, self.solver, change)
         try:
-            o = self.solver.mip(_left(deadline), self.gap, start=self.solved.values)
+            o = self.solver.mip(min(caps), self.gap, start=self.solved.values)
         finally:
             undo()
         if not np.isfinite(o.objective):
@@ -302,7 +309,10 @@ class RoundingEngine:
             for free in self._neighbourhoods(best.values):
                 left = _left(deadline)
                 budget = t_end - time.perf_counter()
-                if budget < 1.0 or (left is not None and left < 2.0):
+                if left is not None and left < 2.0:
+                    self.stopped = "time_limit"  # the caller's limit cut the polishing
+                    return best
+                if budget < 1.0:
                     return best
                 limit = min(POLISH_SECONDS, budget, left / 2 if left is not None else budget)
                 o = self._polish_mip(free, best, limit)

@@ -26,7 +26,7 @@ from corridor.network.graph import build_network
 from corridor.network.routing import Router
 from corridor.plan import bottlenecks, diagnose, extract
 from corridor.plan.commodities import commodities
-from corridor.plan.constraints import FAMILIES
+from corridor.plan.constraints import FAMILIES, NEVER_EXTRA_DAYS
 from corridor.plan.disruptions import capacity_factors
 from corridor.plan.engine import ExactEngine, RoundingEngine, Solved
 from corridor.plan.model import PlanModel, define_all
@@ -282,7 +282,7 @@ def _result(ctx: Context, engine: ExactEngine | RoundingEngine, pm: PlanModel,
     solver = engine.solver
     gap = solved.gap if math.isfinite(solved.gap) else None
     out = summary(
-        s.name, status, rows, supply,
+        s.name, status, rows, supply, st.grid.horizon_days + NEVER_EXTRA_DAYS,
         bottlenecks=[c.to_summary() for c in cands[:10]],
         unmet=unmet,
         model={"variables": solver.n_cols, "constraints": solver.n_rows,

@@ -81,14 +81,21 @@ def plan_closure(rows: list[dict[str, Any]]) -> float | None:
     return max(float(r["closure_day"]) for r in rows)
 
 
-def weighted_lateness(rows: list[dict[str, Any]]) -> float:
-    """Sum of days late / priority over the movements that close."""
-    return float(sum((r["late_days"] or 0.0) / r["priority"] for r in rows
-                     if r["late_days"] is not None))
+def weighted_lateness(rows: list[dict[str, Any]], never_day: float) -> float:
+    """Sum of days late / priority over the movements; one that never closes counts as
+    closing on ``never_day`` (as the objective counts it: docs/planner.md), so a plan
+    that stops closing a movement never looks less late."""
+    total = 0.0
+    for r in rows:
+        late = r["late_days"] if r["closure_day"] is not None else \
+            max(0.0, never_day - float(r["due_day"]))
+        total += float(late or 0.0) / r["priority"]
+    return total
 
 
 def summary(scenario_name: str, status: str, rows: list[dict[str, Any]],
-            supply_rows: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+            supply_rows: list[dict[str, Any]], never_day: float, **extra: Any
+            ) -> dict[str, Any]:
     out: dict[str, Any] = {
         "format": FORMAT,
         "kind": "plan",
@@ -97,7 +104,7 @@ def summary(scenario_name: str, status: str, rows: list[dict[str, Any]],
         "closure_day": plan_closure(rows),
         "movements": rows,
         "sustainment": supply_rows,
-        "priority_weighted_late_days": round(weighted_lateness(rows), 4),
+        "priority_weighted_late_days": round(weighted_lateness(rows, never_day), 4),
     }
     out.update(extra)
     return out
