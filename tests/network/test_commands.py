@@ -10,6 +10,9 @@ from tests.network.conftest import link, node, write_inline
 from typer.testing import CliRunner
 
 from corridor.cli import app
+from corridor.network.graph import build_network
+from corridor.network.summary import gauge_changes
+from corridor.scenario import load_scenario
 
 runner = CliRunner()
 
@@ -105,3 +108,43 @@ def test_network_routes_a_casualty_movement_on_litters(tmp_path: Path) -> None:
     assert "no fleet can carry" not in flat(res.output)
     assert "litter" in res.output
     assert "every movement's cargo has a route" in res.output
+
+
+def test_network_lists_a_working_gauge_change() -> None:
+    """gauge-break: 1435 -> 1520 mm at border, which transships 1,000 t/day. The help
+    promises gauge breaks; they used to appear only when a link was unusable."""
+    res = runner.invoke(app, ["network", "gauge-break"], terminal_width=200)
+    assert res.exit_code == 0, res.output
+    assert "Gauge changes" in res.output
+    assert "border PL 1435/1520 1,000 t/day rl_border_city" in flat(res.output)
+    assert "no transshipment" not in res.output
+    assert "unusable link" not in res.output
+
+
+def test_gauge_changes_where_the_rule_puts_them(tmp_path: Path) -> None:
+    """One end transships: that end; both: both (dual gauge); neither: both ends, with no
+    transshipment (the link is a gauge break)."""
+    p = write_inline(
+        tmp_path / "g.yaml",
+        nodes=[node("a", rail_gauge_mm=1435), node("b", lon=11, rail_gauge_mm=1520,
+                                                   transship_t_per_day=500),
+               node("c", lon=12, rail_gauge_mm=1435, transship_t_per_day=800),
+               node("d", lon=13, rail_gauge_mm=1668), node("e", lon=14, rail_gauge_mm=1435)],
+        links=[link("ab", "a", "b", mode="rail"), link("bc", "b", "c", mode="rail"),
+               link("de", "d", "e", mode="rail"), link("ae", "a", "e", mode="rail"),
+               link("ad", "a", "d")],  # a road link joins nodes of two gauges: no change
+    )
+    net = build_network(load_scenario(p))
+    g = gauge_changes(net).set_index("node")
+    assert list(g.index) == ["b", "c", "d", "e"]
+    assert g.loc["b", ["gauges", "transship_t_per_day", "links"]].tolist() == \
+        ["1435/1520", 500.0, "ab, bc"]
+    assert g.loc["c", ["gauges", "transship_t_per_day", "links"]].tolist() == \
+        ["1435/1520", 800.0, "bc"]
+    for v in ("d", "e"):
+        assert g.loc[v, ["gauges", "transship_t_per_day", "links"]].tolist() == \
+            ["1435/1668", 0.0, "de"]
+    res = runner.invoke(app, ["network", str(p)], terminal_width=200)
+    text = flat(res.output)
+    assert "d 1435/1668 no transshipment de" in text
+    assert "b 1435/1520 500 t/day ab, bc" in text

@@ -7,15 +7,20 @@ bound relaxes the model differently; the best of them is reported as
 - ``nearest``: the farthest source's shortest route to a shelter with room, plus the
   step in which its people pass (capacity ignored);
 - ``source_cut``: a source's people must all leave by its own outgoing links; link a
-  admits at most ``floor(rate * k)`` in k steps, and an evacuee entering it in step t
-  arrives no earlier than ``t + transit(a) + nearest(head)``;
-- ``shelter_cut``: the same through the links into the shelters (capped by room);
+  admits what its capacity in steps 0..k-1 allows (``floor(rate * k)`` undisrupted,
+  less under a window), and an evacuee entering it in step t arrives no earlier than
+  ``t + transit(a) + nearest(head)``;
+- ``shelter_cut``: the same through the links into the shelters (capped by room): an
+  evacuee can enter link a no earlier than the fewest transit steps from a source to
+  its tail, so it counts a's capacity in the steps from then to ``E - 1 - transit(a)``
+  (closures and cumulative rounding make the capacity depend on the step);
 - ``dynamic_flow``: Ford and Fulkerson's maximum flow over time from a set of sources
   to all shelters (supplies, holding and shelter limits relaxed; constant capacity
-  ``ceil(rate)`` per step), which is ``max E*|f| - sum(transit*f)`` over static flows
-  f: a small LP, found by Newton's method on E (the value is convex in E). Every
-  subset of sources must get its own people out in time, so the engine tries all
-  sources and the clusters the heuristic finishes last;
+  ``ceil(rate)`` per step, which no step exceeds: windows only lower capacity), which
+  is ``max E*|f| - sum(transit*f)`` over static flows f: a small LP, found by Newton's
+  method on E (the value is convex in E). Every subset of sources must get its own
+  people out in time, so the engine tries all sources and the clusters the heuristic
+  finishes last;
 - ``coarse_lp``: the exact model on longer steps, when that model is small.
 """
 
@@ -80,6 +85,26 @@ def _smallest(fits: Callable[[int], bool], lo: int, hi: int) -> int:
     return lo
 
 
+def window_capacity(net: EvacNetwork, arcs: np.ndarray, start: np.ndarray,
+                    stop: np.ndarray) -> np.ndarray:
+    """People arc ``arcs[i]`` admits in steps ``start[i] .. stop[i]-1`` (inf = unlimited)."""
+    arcs = np.asarray(arcs, dtype=np.int64)
+    start = np.maximum(np.asarray(start, dtype=np.int64), 0)
+    stop = np.maximum(np.asarray(stop, dtype=np.int64), start)
+    finite = np.isfinite(net.rate[arcs])
+    out = np.where(stop > start, np.inf, 0.0)
+    # cumulative capacity is exact (rounding included), and finite here: no inf - inf
+    out[finite] = (net.cumulative(arcs[finite], stop[finite])
+                   - net.cumulative(arcs[finite], start[finite]))
+    for i in np.flatnonzero(np.isin(arcs, list(net.fixed_caps))).tolist():
+        # a closure makes even an unlimited arc admit nobody in some steps
+        a, lo, hi = int(arcs[i]), int(start[i]), int(stop[i])
+        caps = net.fixed_caps[a]
+        beyond = net.undisrupted_caps(a, min(max(lo, len(caps)), hi), hi)
+        out[i] = float(np.sum(caps[lo:hi])) + float(np.sum(beyond))
+    return out
+
+
 def combinatorial_bounds(net: EvacNetwork) -> dict[str, int]:
     """The cheap bounds (``nearest``, ``source_cut``, ``shelter_cut``) in steps.
 
@@ -109,13 +134,17 @@ def combinatorial_bounds(net: EvacNetwork) -> dict[str, int]:
     early = from_sources(net)
     shelters = np.flatnonzero(net.shelter_cap > 0)
     into = [np.flatnonzero((net.head == z) & np.isfinite(early[net.tail])) for z in shelters]
-    delays = [net.transit[a] + early[net.tail[a]].astype(np.int64) for a in into]
+    # nobody enters arc a before step early[tail]: the capacity that counts is that of
+    # steps early .. e-1-transit, not the first e - early - transit steps (the same only
+    # when capacity is constant and whole per step; closures and rounding make them differ)
+    firsts = [early[net.tail[a]].astype(np.int64) for a in into]
     total = int(net.pop[reach].sum())
 
     def shelters_fit(e: int) -> bool:
         got = 0.0
-        for z, arcs, delay in zip(shelters.tolist(), into, delays, strict=True):
-            got += min(float(net.shelter_cap[z]), float(net.cumulative(arcs, e - delay).sum()))
+        for z, arcs, first in zip(shelters.tolist(), into, firsts, strict=True):
+            room = window_capacity(net, arcs, first, e - net.transit[arcs])
+            got += min(float(net.shelter_cap[z]), float(room.sum()))
         return got >= total
 
     shelter_cut = _smallest(shelters_fit, 1, h)

@@ -33,14 +33,21 @@ def network(
         "--all", help="list every cargo line, not only those without a route")] = False,
 ) -> None:
     """Network facts (nodes, links and km by mode and country; disconnected parts; gauge
-    breaks) and, for every movement and each cargo it carries, whether a route exists and
-    why not. Exit 1 if some movement's cargo has no route."""
+    changes: where rail gauges meet, with the transshipment capacity there or none;
+    unusable links) and, for every movement and each cargo it carries, whether a route
+    exists and why not. Exit 1 if some movement's cargo has no route."""
     from rich.progress import Progress
     from rich.table import Table
 
     from corridor.network.graph import build_network
     from corridor.network.routing import Router
-    from corridor.network.summary import by_country, by_mode, components, movement_routes
+    from corridor.network.summary import (
+        by_country,
+        by_mode,
+        components,
+        gauge_changes,
+        movement_routes,
+    )
 
     s = load_or_exit(scenario)
     net = build_network(s)
@@ -75,6 +82,17 @@ def network(
             console.print(f"  {comp.sizes[c]:,} node(s): {names}{more}", markup=False)
         if comp.count > 10:
             console.print(f"  … and {comp.count - 10} more")
+    gauges = gauge_changes(net)
+    if len(gauges):
+        t = Table(title="Gauge changes (rail)")
+        for c in ("node", "country", "gauges mm", "transshipment", "links"):
+            t.add_column(c, overflow="fold")
+        for r in gauges.to_dict("records"):
+            cap = float(r["transship_t_per_day"])
+            t.add_row(str(r["node"]), str(r["country"]), str(r["gauges"]),
+                      f"{_num(cap, ',.0f')} t/day" if cap > 0
+                      else "[bold red]no transshipment[/]", str(r["links"]))
+        console.print(t)
     bad = [i for i in range(len(s.links)) if not net.arcs.usable[i]]
     for i in bad[:20]:
         console.print(f"[yellow]unusable[/] link {net.link_ids[i]}: {net.arc_reason(i)}")

@@ -4,7 +4,9 @@ GeoJSON is written with the json module (RFC 7946: WGS84 lon/lat, no ``crs`` mem
 GeoPackage needs the optional ``geo`` extra (geopandas + pyogrio) and holds two layers,
 ``nodes`` and ``links``. Both files are written atomically. Every scenario column is
 kept (unlimited values become empty / null) plus, for links, the derived rail gauge
-and whether the link is usable (and why not).
+and whether the link is usable (and why not). Columns take the type the scenario schema
+gives them, whatever the values: a float column is REAL even when every value is
+unlimited (null), an int column INTEGER (nullable) and a whole number in GeoJSON.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from corridor.network.graph import Network, build_network
 from corridor.results.folder import atomic_write_text
 from corridor.scenario import Scenario
 from corridor.scenario.parse import ROW
+from corridor.scenario.schema import TABLES, ColType
 
 FORMATS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GeoPackage"}
 
@@ -31,9 +34,16 @@ class ExportError(Exception):
     """The export cannot be written (unknown format, missing optional library)."""
 
 
+# the columns link_table derives, typed like schema columns
+DERIVED: dict[str, ColType] = {"rail_gauge_mm": "int", "usable": "bool",
+                               "unusable_reason": "str"}
+
+
 def _value(v: Any) -> Any:
-    """A JSON/GIS-friendly attribute: inf/NaN → None, numpy scalars → Python,
+    """A JSON/GIS-friendly attribute: inf/NaN/NA → None, numpy scalars → Python,
     lists/dicts → text."""
+    if v is pd.NA:
+        return None
     if isinstance(v, np.generic):
         v = v.item()
     if isinstance(v, float) and not math.isfinite(v):
@@ -45,8 +55,34 @@ def _value(v: Any) -> Any:
     return v
 
 
+def _typed(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """``frame`` with each column in the dtype its schema type calls for.
+
+    The loader keeps every number as float (inf = unlimited), so left alone a column of
+    unlimited values only would become an all-None object column (TEXT in a GeoPackage)
+    and ints would be written as REAL / 1435.0; GIS tools filter on the declared type.
+    """
+    spec = TABLES[table]
+    out: dict[str, pd.Series] = {}
+    for name in frame.columns:
+        kind = spec.column(name).type if name in spec.names else DERIVED.get(name, "str")
+        col = frame[name]
+        if kind in ("float", "int"):
+            num = col.to_numpy(dtype=float, na_value=np.nan)
+            num = np.where(np.isfinite(num), num, np.nan)  # unlimited -> null
+            out[name] = (pd.Series(num, index=col.index) if kind == "float" else
+                         pd.Series(pd.array(np.round(num), dtype="Int64"), index=col.index))
+        elif kind == "bool":
+            out[name] = col
+        else:
+            out[name] = col.map(_value)
+    return pd.DataFrame(out, index=frame.index)
+
+
 def node_table(scenario: Scenario) -> pd.DataFrame:
-    return scenario.nodes.drop(columns=[ROW], errors="ignore").reset_index(drop=True)
+    """Nodes with columns typed by the schema."""
+    nodes = scenario.nodes.drop(columns=[ROW], errors="ignore").reset_index(drop=True)
+    return _typed(nodes, "nodes")
 
 
 def link_table(scenario: Scenario, net: Network) -> pd.DataFrame:
@@ -58,7 +94,7 @@ def link_table(scenario: Scenario, net: Network) -> pd.DataFrame:
     links["rail_gauge_mm"] = a.gauge_mm[:n]
     links["usable"] = a.usable[:n]
     links["unusable_reason"] = [net.arc_reason(i) for i in range(n)]
-    return links
+    return _typed(links, "links")
 
 
 def to_geojson(scenario: Scenario, net: Network | None = None) -> dict[str, Any]:
@@ -101,8 +137,6 @@ def write_gpkg(scenario: Scenario, path: Path, net: Network | None = None) -> in
         ) from e
     net = net or build_network(scenario)
     nodes, links = node_table(scenario), link_table(scenario, net)
-    nodes = nodes.apply(lambda col: col.map(_value))
-    links = links.apply(lambda col: col.map(_value))
     gn = gpd.GeoDataFrame(nodes, geometry=gpd.points_from_xy(nodes["lon"], nodes["lat"]),
                           crs="EPSG:4326")
     xy = scenario.nodes[["lon", "lat"]]

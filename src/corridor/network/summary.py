@@ -1,5 +1,6 @@
 """Facts about a network a planner reads first: size by mode and country, connected
-parts, unusable links, and whether every movement's cargo has a route."""
+parts, unusable links, where rail gauges change, and whether every movement's cargo has
+a route."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from corridor.network.cargo import cargo_classes, cargo_of, is_casualty
-from corridor.network.graph import MODES, Network
+from corridor.network.graph import MODES, RAIL, Network
 from corridor.network.routing import NoRoute, Router
 from corridor.network.stategraph import Rules
 from corridor.scenario import Scenario
@@ -69,6 +70,38 @@ def components(net: Network, usable_only: bool = True) -> Components:
                          shape=(n, n))
     count, labels = connected_components(g, directed=True, connection="weak")
     return Components(int(count), labels, np.bincount(labels, minlength=count))
+
+
+GAUGE_COLUMNS = ["node", "country", "gauges", "transship_t_per_day", "links"]
+
+
+def gauge_changes(net: Network) -> pd.DataFrame:
+    """Where rail gauges meet: one row per node at which a rail link joins a node of
+    another gauge, listing the gauges met there (mm, ascending), the node's
+    transshipment capacity (0: none) and those links.
+
+    By the gauge rule the change happens at the end that can transship (each end of a
+    dual-gauge link that both can); when neither can, the link is a gauge break and both
+    ends are listed with no transshipment, since capacity at either would open it.
+    """
+    nodes, arcs = net.nodes, net.arcs
+    n = len(net.link_ids)  # arc i < n is link i, forward
+    src, dst = arcs.src[:n], arcs.dst[:n]
+    gf, gt = nodes.gauge_mm[src], nodes.gauge_mm[dst]
+    can = nodes.transship_t_per_day > 0
+    met: dict[int, tuple[set[int], list[str]]] = {}
+    for i in np.flatnonzero((arcs.mode[:n] == RAIL) & (gf != gt)).tolist():
+        ends = [int(e) for e in (src[i], dst[i]) if can[e]] or [int(src[i]), int(dst[i])]
+        for e in ends:
+            gauges, links = met.setdefault(e, (set(), []))
+            gauges.update((int(gf[i]), int(gt[i])))
+            links.append(str(net.link_ids[i]))
+    rows = [{"node": str(nodes.ids[v]), "country": str(nodes.country[v]),
+             "gauges": "/".join(str(g) for g in sorted(gauges)),
+             "transship_t_per_day": float(nodes.transship_t_per_day[v]),
+             "links": ", ".join(links)}
+            for v, (gauges, links) in sorted(met.items())]
+    return pd.DataFrame(rows, columns=GAUGE_COLUMNS)
 
 
 FEASIBILITY_COLUMNS = ["movement", "cargo", "count", "ok", "hours", "km", "modes", "fleets",
