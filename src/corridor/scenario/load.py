@@ -6,6 +6,7 @@ nothing here lets a traceback reach the user for bad input.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from pathlib import Path
@@ -15,7 +16,7 @@ import pandas as pd
 
 from corridor.scenario import catalogs, library
 from corridor.scenario.errors import Issue, ScenarioError, shown
-from corridor.scenario.model import Scenario
+from corridor.scenario.model import Inputs, Scenario
 from corridor.scenario.parse import ROW, parse_table
 from corridor.scenario.read import (
     RawTable,
@@ -143,23 +144,34 @@ def load_scenario(source: str | Path) -> Scenario:
                 RawTable(name, spec.file, list(spec.names), []), spec, []
             )
     files = {n: (r.file if not r.inline else f"{r.file}:{n}") for n, r in raws.items()}
-    inline = {n: r.inline for n, r in raws.items()}
+    inputs = Inputs(frames, labels={n: r.file for n, r in raws.items()},
+                    inline={n: r.inline for n, r in raws.items()}, yaml_label=label)
+    return build(meta, inputs, source=path, files=files, issues=issues)
+
+
+def build(meta: dict[str, Any], inputs: Inputs, *, source: Path | None,
+          files: dict[str, str], issues: list[Issue] | None = None) -> Scenario:
+    """Resolve parsed tables into a scenario that keeps them; raise on any issue.
+
+    The one path from tables to a scenario, for files and ``--set`` edits alike.
+    """
+    issues = [] if issues is None else issues
     scenario = resolve(
         meta,
-        frames,
+        dict(inputs.frames),
         catalogs.equipment(),
         catalogs.carrier_types(),
         catalogs.units(),
         issues,
-        labels={n: r.file for n, r in raws.items()},
-        inline=inline,
-        yaml_label=label,
-        source=path,
+        labels=inputs.labels,
+        inline=inputs.inline,
+        yaml_label=inputs.yaml_label,
+        source=source,
         files=files,
     )
     if issues or scenario is None:
         raise ScenarioError(_dedupe(issues))
-    return scenario
+    return dataclasses.replace(scenario, inputs=inputs)
 
 
 def _dedupe(issues: list[Issue]) -> list[Issue]:
@@ -237,4 +249,4 @@ def _finite(v: Any) -> bool:
         return False
 
 
-__all__ = ["ROW", "load_scenario", "locate"]
+__all__ = ["ROW", "build", "load_scenario", "locate"]

@@ -11,6 +11,20 @@ import pandas as pd
 
 
 @dataclass(frozen=True)
+class Inputs:
+    """The tables as parsed from the files, before resolution.
+
+    ``--set`` edits these and resolves again, so that an edit gets every derived
+    value and cross-field check that the same value read from a file would get.
+    """
+
+    frames: dict[str, pd.DataFrame]  # table -> parsed frame (RangeIndex, ``_row``)
+    labels: dict[str, str]  # table -> file label used in messages
+    inline: dict[str, bool]  # table -> given as an inline YAML list
+    yaml_label: str
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A loaded scenario: metadata plus one pandas table per component.
 
@@ -48,6 +62,8 @@ class Scenario:
     evacuation: dict[str, Any] = field(default_factory=dict)
     source: Path | None = None  # folder or file it was loaded from
     files: dict[str, str] = field(default_factory=dict)  # table -> file label
+    # what it was resolved from (None when a table was changed beyond dropping rows)
+    inputs: Inputs | None = field(default=None, repr=False, compare=False)
 
     @property
     def step_h(self) -> float:
@@ -69,7 +85,24 @@ class Scenario:
         }
 
     def with_tables(self, **tables: pd.DataFrame) -> Scenario:
-        """A copy with some tables replaced (what-ifs); callers re-validate if needed."""
+        """A copy with some tables replaced; nothing is validated again.
+
+        Dropping rows keeps :attr:`inputs` (``--set`` edits resolve the rows left);
+        any other change drops them, as the inputs no longer describe the tables.
+        """
         import dataclasses
 
-        return dataclasses.replace(self, **tables)  # type: ignore[arg-type]
+        inputs = self.inputs
+        if inputs is not None and not all(
+            _rows_of(new, getattr(self, name)) for name, new in tables.items()
+        ):
+            inputs = None
+        return dataclasses.replace(self, inputs=inputs, **tables)  # type: ignore[arg-type]
+
+
+def _rows_of(new: pd.DataFrame, old: pd.DataFrame) -> bool:
+    """Whether ``new`` is ``old`` with some rows dropped (and nothing else changed)."""
+    if (list(new.columns) != list(old.columns) or not new.index.is_unique
+            or not new.index.isin(old.index).all()):
+        return False
+    return bool(new.equals(old.loc[new.index]))

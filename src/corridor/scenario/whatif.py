@@ -1,15 +1,25 @@
-"""What-ifs: ``--set table.id.column=value`` edits applied to a loaded scenario."""
+"""What-ifs: ``--set table.id.column=value`` edits applied to a loaded scenario.
+
+An edit lands on the table as parsed from its file (:class:`Inputs`), and the
+scenario is resolved again, so an edited value gets every derived column
+(template loads, link distances, disruption kinds, ...) and every cross-field
+check that the same value written in the file would get.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 
+from corridor.scenario import catalogs
 from corridor.scenario.errors import Issue, ScenarioError
-from corridor.scenario.model import Scenario
-from corridor.scenario.parse import FALSE, MAX_COUNT, TRUE, UNLIMITED, parse_items
+from corridor.scenario.load import build
+from corridor.scenario.model import Inputs, Scenario
+from corridor.scenario.parse import FALSE, MAX_COUNT, ROW, TRUE, UNLIMITED, parse_items
 from corridor.scenario.schema import TABLES
 
 EDITABLE = ("nodes", "links", "carriers", "movements", "equipment", "disruptions")
@@ -18,11 +28,17 @@ EDITABLE = ("nodes", "links", "carriers", "movements", "equipment", "disruptions
 def apply_sets(scenario: Scenario, sets: Sequence[str]) -> Scenario:
     """Return a copy of ``scenario`` with each ``table.id.column=value`` applied.
 
-    Values are checked against the column spec (type and bounds); every bad
-    ``--set`` is reported at once.
+    Values are checked against the column spec (type and bounds), then the
+    edited tables are resolved and checked as a loaded scenario is; every bad
+    ``--set`` is reported at once, by its text.
     """
+    inputs = scenario.inputs
+    if inputs is None:
+        raise ValueError("apply_sets needs a scenario from load_scenario whose tables were "
+                         "not changed in code beyond dropping rows")
+    frames = _current(scenario, inputs)
     issues: list[Issue] = []
-    tables: dict[str, pd.DataFrame] = {}
+    edited: dict[tuple[str, int], list[str]] = {}  # (table, _row) -> the sets editing it
     for s in sets:
         target, eq, value = s.partition("=")
         # ids may hold dots: the table is before the first one, the column after the last
@@ -35,10 +51,7 @@ def apply_sets(scenario: Scenario, sets: Sequence[str]) -> Scenario:
         if table not in EDITABLE:
             issues.append(Issue("--set", f"'{s}': table must be one of {', '.join(EDITABLE)}"))
             continue
-        frame = tables.get(table)
-        if frame is None:
-            frame = getattr(scenario, table).copy()
-        if rid not in frame.index:
+        if rid not in getattr(scenario, table).index:
             issues.append(Issue("--set", f"'{s}': no {table} row with id '{rid}'"))
             continue
         spec = TABLES[table]
@@ -46,77 +59,125 @@ def apply_sets(scenario: Scenario, sets: Sequence[str]) -> Scenario:
             issues.append(Issue("--set", f"'{s}': '{col}' is not an editable column of "
                                 f"{table}"))
             continue
-        c = spec.column(col)
-        v: object = value.strip()
-        if c.type in ("float", "int"):
-            text = str(v).lower()
-            try:
-                num = math.inf if text in UNLIMITED else float(text)
-            except ValueError:
-                issues.append(Issue("--set", f"'{s}': '{v}' is not a number", column=col))
-                continue
-            if math.isinf(num) and c.default != math.inf:
-                issues.append(Issue("--set", f"'{s}': {col} cannot be unlimited", column=col))
-                continue
-            if (c.min is not None and num < c.min) or (c.max is not None and num > c.max) \
-                    or num != num:
-                issues.append(Issue("--set", f"'{s}': {v} is out of range", column=col))
-                continue
-            if c.type == "int" and math.isfinite(num) and (num != int(num) or abs(num) > MAX_COUNT):
-                issues.append(Issue("--set", f"'{s}': {v} is not a whole number", column=col))
-                continue
-            v = int(num) if c.type == "int" and frame[col].dtype.kind == "i" else num
-        elif c.type == "bool":
-            text = str(v).lower()
-            if text not in TRUE | FALSE:
-                issues.append(Issue("--set", f"'{s}': '{v}' is not true/false", column=col))
-                continue
-            v = text in TRUE
-        elif c.type == "enum" and v not in c.choices:
-            issues.append(Issue("--set", f"'{s}': '{v}' is not one of {', '.join(c.choices)}",
-                                column=col))
+        v = _value(s, col, value.strip(), scenario, issues)
+        if v is None:
             continue
-        elif c.type == "node" and v not in scenario.nodes.index:
-            issues.append(Issue("--set", f"'{s}': unknown node '{v}'", column=col))
-            continue
-        elif c.type == "nodes":
-            ids = tuple(x.strip() for x in str(v).split(";") if x.strip())
-            unknown = [x for x in ids if x not in scenario.nodes.index]
-            if unknown:
-                issues.append(Issue("--set", f"'{s}': unknown node '{unknown[0]}'", column=col))
-                continue
-            v = ids
-        elif c.type == "items":
-            items = parse_items(str(v))
-            if isinstance(items, str):
-                issues.append(Issue("--set", f"'{s}': {items}", column=col))
-                continue
-            unknown = [t for t in items if t not in scenario.equipment.index]
-            if unknown:
-                issues.append(Issue("--set", f"'{s}': unknown equipment type '{unknown[0]}'",
-                                    column=col))
-                continue
-            v = items
-        frame.at[rid, col] = v  # type: ignore[assignment]  # dicts/tuples in object columns
-        tables[table] = frame
+        frame = frames[table]
+        at = frame.index[frame["id"] == rid]
+        if len(at):
+            pos = at[0]
+        else:  # a built-in catalog row: the edit becomes the scenario's own override
+            frame, pos = _add_row(frame, catalogs.equipment().loc[[rid]].iloc[0])
+        frame.at[pos, col] = v  # type: ignore[assignment]  # dicts/tuples in object columns
+        frames[table] = frame
+        edited.setdefault((table, int(frame[ROW][pos])), []).append(s)
     if issues:
         raise ScenarioError(issues)
-    if "movements" in tables or "equipment" in tables:
-        # keep the derived load figures in step with the edits
-        tables["movements"] = _movement_loads(
-            tables.get("movements", scenario.movements),
-            tables.get("equipment", scenario.equipment),
-        )
-    return scenario.with_tables(**tables)
+    try:
+        return build(_meta(scenario), dataclasses.replace(inputs, frames=frames),
+                     source=scenario.source, files=scenario.files)
+    except ScenarioError as e:
+        raise ScenarioError([_blame(i, edited, inputs, sets) for i in e.issues]) from None
 
 
-def _movement_loads(m: pd.DataFrame, equipment: pd.DataFrame) -> pd.DataFrame:
-    """Recompute ``mass_t`` and ``footprint_m2`` from equipment and supplies."""
-    mass_t = equipment["mass_t"].astype(float).to_dict()
-    area_m2 = equipment["footprint_m2"].astype(float).to_dict()
-    mass = [
-        float(s) + sum(mass_t[t] * n for t, n in e.items())
-        for e, s in zip(m["equipment"], m["supplies_t"], strict=True)
-    ]
-    area = [sum(area_m2[t] * n for t, n in e.items()) for e in m["equipment"]]
-    return m.assign(mass_t=mass, footprint_m2=area)
+def _value(s: str, col: str, v: str, scenario: Scenario, issues: list[Issue]) -> Any:
+    """The typed value ``v`` stands for in column ``col`` (as parsed from a file), or None
+    with the problem added to ``issues``."""
+    table = s.partition(".")[0].strip()
+    c = TABLES[table].column(col)
+
+    def bad(message: str) -> None:
+        issues.append(Issue("--set", f"'{s}': {message}", column=col))
+
+    if c.type in ("float", "int"):
+        text = v.lower()
+        try:
+            num = math.inf if text in UNLIMITED else float(text)
+        except ValueError:
+            return bad(f"'{v}' is not a number")
+        if math.isinf(num) and c.default != math.inf:
+            return bad(f"{col} cannot be unlimited")
+        if (c.min is not None and num < c.min) or (c.max is not None and num > c.max) \
+                or num != num:
+            return bad(f"{v} is out of range")
+        if c.type == "int" and math.isfinite(num) and (num != int(num) or abs(num) > MAX_COUNT):
+            return bad(f"{v} is not a whole number")
+        return num  # parsed tables hold int columns as floats too
+    if c.type == "bool":
+        if v.lower() not in TRUE | FALSE:
+            return bad(f"'{v}' is not true/false")
+        return v.lower() in TRUE
+    if c.type == "enum" and v not in c.choices:
+        return bad(f"'{v}' is not one of {', '.join(c.choices)}")
+    if c.type == "node" and v not in scenario.nodes.index:
+        return bad(f"unknown node '{v}'")
+    if c.type == "nodes":
+        ids = tuple(x.strip() for x in v.split(";") if x.strip())
+        unknown = [x for x in ids if x not in scenario.nodes.index]
+        if unknown:
+            return bad(f"unknown node '{unknown[0]}'")
+        return ids
+    if c.type == "items":
+        items = parse_items(v)
+        if isinstance(items, str):
+            return bad(items)
+        unknown = [t for t in items if t not in scenario.equipment.index]
+        if unknown:
+            return bad(f"unknown equipment type '{unknown[0]}'")
+        return items
+    return v
+
+
+def _current(scenario: Scenario, inputs: Inputs) -> dict[str, pd.DataFrame]:
+    """The parsed tables, less rows dropped from the scenario since (a test's subset)."""
+    frames = {}
+    for name, frame in inputs.frames.items():
+        keep = frame[ROW].isin(getattr(scenario, name)[ROW])
+        frames[name] = frame.copy() if keep.all() else frame.loc[keep].copy()
+    return frames
+
+
+def _add_row(frame: pd.DataFrame, row: pd.Series) -> tuple[pd.DataFrame, Any]:
+    """``frame`` with ``row`` appended, as if the user had copied it into the file."""
+    pos = int(frame.index.max()) + 1 if len(frame) else 0
+    cells = {c: row[c] if c in row.index else "" for c in frame.columns}  # x_* notes empty
+    cells.update({c: row[c] for c in row.index if str(c).startswith("x_")})  # its own notes
+    cells[ROW] = int(frame[ROW].max()) + 1 if len(frame) else 1
+    added = pd.DataFrame([cells], index=[pos])
+    # an empty table's columns have no real types: the row's own values set them
+    return (pd.concat([frame, added]) if len(frame) else added), pos
+
+
+def _meta(scenario: Scenario) -> dict[str, Any]:
+    """The scenario.yaml settings as the scenario now holds them."""
+    keys = ("name", "description", "start_date", "horizon_days", "seed", "planner",
+            "simulation", "evacuation", "medical")
+    return {k: getattr(scenario, k) for k in keys}
+
+
+def _blame(issue: Issue, edited: dict[tuple[str, int], list[str]], inputs: Inputs,
+           sets: Sequence[str]) -> Issue:
+    """An issue of the edited scenario, told as the ``--set`` that caused it.
+
+    The scenario was valid before, so every issue comes from the edits: one on an
+    edited row names the sets of that row; any other names them all, and where.
+    """
+    for (table, row), texts in edited.items():
+        inline = inputs.inline.get(table, False)
+        if (issue.row == row and issue.file == inputs.labels.get(table, TABLES[table].file)
+                and issue.table == (table if inline else None)):
+            # of several edits to the row, the ones whose column the problem names
+            named = [t for t in texts if _column(t) == issue.column
+                     or _column(t) in issue.message] or texts
+            # each set names its own column; another one here would only mislead
+            column = issue.column if any(_column(t) == issue.column for t in named) else None
+            return Issue("--set", f"{_quoted(named)}: {issue.message}", column=column)
+    return Issue("--set", f"after {_quoted(sets)}: {issue}")
+
+
+def _column(text: str) -> str:
+    return text.partition("=")[0].rpartition(".")[2].strip()
+
+
+def _quoted(sets: Sequence[str]) -> str:
+    return ", ".join(f"'{s}'" for s in sets)
