@@ -132,3 +132,23 @@ def test_a_plan_with_other_movements_is_an_error(tmp_path: Path) -> None:
     assert res.exit_code == 2, res.output
     text = " ".join(res.output.split())
     assert f"does not plan movement(s) '{ours[0]}'" in text and "'zz'" in text
+
+
+def test_q_is_short_for_quiet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``-q`` as for ``corridor plan`` and ``corridor evacuate``: no progress bar."""
+    from corridor.sim import api
+
+    seen: dict[str, object] = {}
+    real = api.simulate
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.update(kwargs)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(api, "simulate", spy)
+    out = tmp_path / "sim"
+    res = runner.invoke(app, ["simulate", "single-link", "--runs", "1", "--deterministic",
+                              "--workers", "1", "--out", str(out), "-q"])
+    assert res.exit_code == 0, res.output
+    assert seen["progress"] is False
+    assert (out / "summary.json").is_file()

@@ -89,6 +89,49 @@ def test_no_evacuation_means_no_surgery(scenario_yaml: ScenarioYaml) -> None:
     assert med["died_of_wounds"]["mean"] > 0.25 * surgical
 
 
+# 1,000 troops bused 60 km to the front; urgent casualties there from day 1; the only
+# evacuation is by helicopter (60 km to the field hospital) through a certain threat.
+SHOT_DOWN = """
+name: shot-down
+horizon_days: 4
+nodes:
+  - {id: s, kind: staging_area, lat: 52.0, lon: 10.0}
+  - {id: f, kind: front, lat: 52.0, lon: 11.0}
+  - {id: h, kind: hospital, lat: 52.3, lon: 11.0, role: 2, beds: 20, surgical_tables: 2}
+links:
+  - {id: sf, from: s, to: f, mode: road, distance_km: 60}
+  - {id: fha, from: f, to: h, mode: air, distance_km: 60}
+carriers:
+  - {id: bus, mode: road, count: 20, home: s, capacity_pax: 50, speed_kmh: 60}
+  - {id: heli, mode: air, count: 40, home: f, capacity_litters: 2, speed_kmh: 240}
+movements:
+  - {id: troops, origin: s, destination: f, due_day: 1, pax: 1000, kind: force}
+disruptions:
+  - {id: sam, target: "mode:air", loss_prob: 1.0}
+medical:
+  casualties:
+    - {at: f, start_day: 1, end_day: 2, wia_per_1000_per_day: 10, kia_per_1000_per_day: 0,
+       distribution: constant}
+  precedence: {urgent: 1.0, priority: 0.0, routine: 0.0}
+  surgery_within_h: 2
+"""
+
+
+def test_patients_lost_in_transit_were_not_evacuated_or_operated_in_time(
+        scenario_yaml: ScenarioYaml) -> None:
+    """Every helicopter is shot down with its patients: none evacuated, none operated,
+    and every one of them counts in both shares (they used to be left out: 0 of 0)."""
+    med = simulate(scenario_yaml(SHOT_DOWN), 2, 5, workers=1,
+                   progress=False).summary["medical"]
+    n = med["casualties"]["mean"]
+    assert n > 0 and med["carriers_lost"]["mean"] > 0
+    assert med["died_of_wounds"]["mean"] == n  # each died in a helicopter
+    assert med["evacuations_judged"]["mean"] == n
+    assert med["surgical_cases_judged"]["mean"] == n
+    assert med["share_evacuated_within_limit"]["mean"] == 0.0
+    assert med["share_surgery_within_limit"]["mean"] == 0.0
+
+
 def test_peak_beds_follow_littles_law(scenario_yaml: ScenarioYaml) -> None:
     """About 20 patients a day (falling slowly) stay 2 days: about 40 beds at the peak."""
     med = simulate(chain(scenario_yaml, wia=10.0), 1, 1, workers=1, progress=False,

@@ -31,7 +31,7 @@ def simulate(
                                                 "cores)")] = None,
     sets: Annotated[list[str] | None, typer.Option("--set", help="what-if, e.g. "
                                                    "carriers.het.count=240")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", help="no progress bar")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
 ) -> None:
     """Monte Carlo under disruption: closure per movement, probability on time, losses,
     stock-outs and the medical chain. Ctrl-C keeps the finished runs."""

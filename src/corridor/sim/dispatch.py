@@ -5,8 +5,9 @@ Two policies share the same mechanics:
 
 - **Priority / earliest due date** (no plan). Movements are taken most urgent first
   (priority, then due day). Each cargo class weighs a few candidate routes — the
-  fastest, the fastest without air and, for carried cargo, one that prefers rail —
-  by estimated completion: its transit time plus the time the fleets able to run
+  fastest, the fastest without air and, for carried cargo, one that prefers rail,
+  each kept off passing a place twice where it can (:func:`_search`) — by estimated
+  completion: its transit time plus the time the fleets able to run
   each segment need to cycle the whole class, given the work already given to
   those fleets ("water-filling": every fleet is busy until its ready time; the
   class is done when the fleets' summed rate has covered it). A free carrier
@@ -22,7 +23,7 @@ Two policies share the same mechanics:
 from __future__ import annotations
 
 import math
-from bisect import insort
+from bisect import bisect_right, insort
 from dataclasses import dataclass, field
 from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING
@@ -160,18 +161,20 @@ def choose_routes(scenario: Scenario, net: Network, fn: FleetNet | None = None) 
 
 def _candidates(router: Router, origin: str, destination: str, via: tuple[str, ...],
                 c: CargoClass, weights: list[np.ndarray | None]) -> list[Route] | str:
-    """Candidate routes: fastest, no air, rail before road; a self-moving class drives
-    every road segment of each (road march)."""
+    """Candidate routes: fastest, no air, rail before road, each kept off passing a
+    place twice where it can be (:func:`_search`); a self-moving class drives every
+    road segment of each (road march)."""
     try:
         first = router.route(origin, destination, c, via)
     except NoRoute as e:
         return e.reason
+    first = _search(router, origin, destination, via, c, None, first) or first
     found = {first.signature(): first}
     use = weights[1:2] if c.kind in ("pax", "litter") or c.self_moving else weights[1:]
     for w in use:
         if w is weights[1] and all(leg.mode != "air" for leg in first.legs):
             continue
-        r = router.search(origin, destination, c, via, arc_weight=w)
+        r = _search(router, origin, destination, via, c, w)
         if r is not None:
             found.setdefault(r.signature(), r)
     routes = list(found.values())
@@ -182,8 +185,101 @@ def _candidates(router: Router, origin: str, destination: str, via: tuple[str, .
         routes = list({d.signature(): d for d in (drive(r, c.march_km_per_day)
                                                   for r in routes)}.values())
     # a route that passes a place twice only touches a via node to tick it off
-    straight = [r for r in routes if len(set(r.nodes)) == len(r.nodes)]
+    straight = [r for r in routes if _straight(r)]
     return straight or routes
+
+
+REVISIT = 1e6  # travel-weight multiplier that keeps a search off a place it need not pass
+STRAIGHTEN = 3  # searches at most to take a route off the places it passes twice
+
+
+def _search(router: Router, origin: str, destination: str, via: tuple[str, ...],
+            c: CargoClass, weight: np.ndarray | None, found: Route | None = None
+            ) -> Route | None:
+    """The fastest route under ``weight`` (None, one per arc or one row per via stage;
+    ``found``: that route, already searched), taken off any place it passes twice
+    where another way exists.
+
+    A search through via stops finds each stretch's fastest path alone, so a stretch
+    may run back through the origin or on past the next stop and back (p1 -> a -> c
+    -> p2 by road only to tick off the ports; rail past a port of debarkation and back
+    to it). Each needless pass — any but the one a stop needs — is then made all but
+    impassable on its stretch and the search runs again. Which pass of a place two
+    stretches share is needless is not known, so both ways are tried (keep the first,
+    keep the last) and the route cheaper under ``weight`` is kept; if neither gets
+    off every place passed twice, the route as first found."""
+    r = found if found is not None else \
+        router.search(origin, destination, c, via, arc_weight=weight)
+    if r is None or _straight(r):
+        return r
+    base = np.ones((len(via) + 1, len(router.net.arcs)))
+    if weight is not None:
+        base = base * weight
+    best: Route | None = None
+    for keep_last in (False, True):
+        got = _straighten(router, origin, destination, via, c, base, r, keep_last)
+        if got is not None and (best is None or _cost(got, base) < _cost(best, base)):
+            best = got
+    return best or r
+
+
+def _straighten(router: Router, origin: str, destination: str, via: tuple[str, ...],
+                c: CargoClass, base: np.ndarray, r: Route, keep_last: bool
+                ) -> Route | None:
+    """Route ``r`` searched again with its needless passes (:func:`_needless_passes`)
+    made all but impassable, until it passes no place twice (None: it still does)."""
+    net = router.net
+    w = base.copy()
+    banned: set[tuple[int, str]] = set()
+    for _ in range(STRAIGHTEN):
+        more = _needless_passes(r, keep_last) - banned
+        if not more:
+            return None
+        for k, node in more:
+            w[k, net.arcs.dst == net.nodes.index[node]] *= REVISIT
+        banned |= more
+        got = router.search(origin, destination, c, via, arc_weight=w)
+        if got is None:
+            return None
+        if _straight(got):
+            return got
+        r = got
+    return None
+
+
+def _straight(r: Route) -> bool:
+    return len(set(r.nodes)) == len(r.nodes)
+
+
+def _stage(r: Route, leg: int) -> int:
+    """The search stage (between via k-1 and via k) leg number ``leg`` of ``r`` is in."""
+    return bisect_right(r.via_at, leg)
+
+
+def _needless_passes(r: Route, keep_last: bool) -> set[tuple[int, str]]:
+    """(search stage, place) of each pass of a place ``r`` passes more than once but
+    the one it must make: as origin, via stop or destination; else the first (or the
+    last) pass."""
+    nodes = r.nodes
+    ends = {0, len(nodes) - 1, *r.via_at}  # positions where a stage starts or ends
+    seen: dict[str, list[int]] = {}
+    for pos, node in enumerate(nodes):
+        seen.setdefault(node, []).append(pos)
+    out: set[tuple[int, str]] = set()
+    for node, where in seen.items():
+        if len(where) < 2:
+            continue
+        keep = [p for p in where if p in ends] or (where[-1:] if keep_last else where[:1])
+        for p in where:
+            if p not in keep:  # entered by leg p - 1
+                out.add((_stage(r, p - 1), node))
+    return out
+
+
+def _cost(r: Route, weight: np.ndarray) -> float:
+    """What the router minimised for ``r`` under per-stage travel ``weight``."""
+    return r.total_h + sum(leg.hours * (float(weight[_stage(r, i), leg.arc]) - 1.0)
+                           for i, leg in enumerate(r.legs))
 
 
 def _by_gateways(router: Router, origin: str, destination: str, via: tuple[str, ...],
@@ -193,16 +289,16 @@ def _by_gateways(router: Router, origin: str, destination: str, via: tuple[str, 
     fastest route so steered, then the candidates that already do. Where even the
     steered route cannot, that stretch is left free."""
     net = router.net
-    steered = router.search(origin, destination, c, via,
-                            arc_weight=stage_weights(net, len(via), gateways))
+    steered = _search(router, origin, destination, via, c,
+                      stage_weights(net, len(via), gateways))
     if steered is None:
         return routes
     held = {k: m for k, m in gateways.items() if keeps_gateways(steered, {k: m})}
     if held != gateways:  # steer only the stretches that can keep the rule
         if not held:
             return routes
-        steered = router.search(origin, destination, c, via,
-                                arc_weight=stage_weights(net, len(via), held))
+        steered = _search(router, origin, destination, via, c,
+                          stage_weights(net, len(via), held))
         if steered is None or not keeps_gateways(steered, held):
             return routes
     rest = [r for r in routes

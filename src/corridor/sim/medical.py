@@ -422,15 +422,18 @@ class MedicalRun:
         for cid in range(n):
             tw, p = self.t_wound[cid], self.prec[cid]
             th = self.t_hosp[cid]
-            if th >= 0 and tw + mm.limits_d[p] <= horizon:
+            lost = th < 0  # died in a lost carrier: neither evacuated nor operated in time
+            if tw + mm.limits_d[p] <= horizon:
                 evac_n += 1
-                evac_ok += th - tw <= mm.limits_d[p] + 1e-9
-            if p == ROUTINE or th < 0:
+                evac_ok += not lost and th - tw <= mm.limits_d[p] + 1e-9
+            if p == ROUTINE:
                 continue
             ts = self.t_surg[cid]
             if tw + limit <= horizon:
                 judged += 1
-                within += ts - tw <= limit + 1e-9
+                within += not lost and ts - tw <= limit + 1e-9
+            if lost:  # already counted dead (_lose)
+                continue
             delay_h = (min(ts, horizon) - tw) * 24.0
             if ts < math.inf:
                 delays.append(delay_h)
