@@ -23,6 +23,7 @@ NEVER_EXTRA_DAYS = 30.0  # cargo never delivered counts as this much later than 
 TRIP_WEIGHT = 1e-5  # every trip costs a little, so no needless trips are planned
 COST_WEIGHT = 1e-4  # cost_per_km scaled so the dearest trip costs this many days
 SMALL_LOAD = 0.9  # classes under this many carrier-loads get the share <= trips rows
+ROLL_SPACINGS = 3  # rolling windows of 1..3 spacings of a sparse limit (factors to 1/3)
 
 
 def _keys(*cols: I64) -> tuple[I64, I64]:
@@ -309,7 +310,10 @@ def _windowed_rows(pm: PlanModel, name: str, obj: I64, step: I64, yi: I64,
                    per_step: F64, factor_of: object, meta_key: str) -> None:
     """Whole-trip limits: per day (``floor`` of the day's capacity) and, when decisions
     are finer than a day, per decision step too (``ceil`` of the step's share), so that
-    8 departures a day are 2 every 6 h and 9 a day are at most 3 in any 6 h."""
+    8 departures a day are 2 every 6 h and 9 a day are at most 3 in any 6 h. A limit of
+    less than one a decision step is a spacing, as the simulator books it (a path every
+    3 h for 8 a day): at most one in any window as long as that spacing (rolling, from
+    every grid point), so 8 a day at 1 h steps cannot all leave in one 8-hour burst."""
     st = pm.st
     T, g = st.grid.steps, st.g
     keep = step < T
@@ -317,46 +321,79 @@ def _windowed_rows(pm: PlanModel, name: str, obj: I64, step: I64, yi: I64,
     if not len(obj):
         return
     w_day = _day_window(per_step, st.grid.steps_per_day, g)
+    sparse = per_step * g < 1.0 - 1e-9  # fewer than one per decision step
+    # rolling window of a sparse limit: the multiple of g that holds one spacing
+    w_roll = (g * np.ceil(np.ceil(1.0 / np.maximum(per_step, 1e-9) - 1e-9) / g)).astype(np.int64)
     parts = []
-    for short in (True, False):
-        w = np.full(len(per_step), g, dtype=np.int64) if short else w_day
-        sel = (w_day[obj] > g) if short else np.ones(len(obj), dtype=bool)
+    for kind, m in (("step", 1), *(("roll", k) for k in range(1, ROLL_SPACINGS + 1)),
+                    ("day", 1)):
+        if kind == "day":
+            w, sel = w_day, np.ones(len(obj), dtype=bool)
+        elif kind == "step":
+            w = np.full(len(per_step), g, dtype=np.int64)
+            sel = (w_day[obj] > g) & ~sparse[obj]
+        else:  # windows of m spacings: a capacity factor of 1/m spaces them m times wider
+            w = w_roll * m
+            sel = (w_day[obj] > g) & sparse[obj] & ((m == 1) | (w[obj] < w_day[obj]))
         if not sel.any():
             continue
-        o, blk = obj[sel], step[sel] // w[obj[sel]]
+        o, s0, y0 = obj[sel], step[sel], yi[sel]
+        if kind == "roll":  # each entry is in every window starting at a grid point
+            n = w[o] // g   # at or before it and reaching past it
+            e = np.repeat(np.arange(len(o)), n)
+            k = (s0[e] // g) - (np.arange(len(e)) - np.repeat(np.cumsum(n) - n, n))
+            ok = k >= 0
+            o, blk, y0 = o[e][ok], k[ok], y0[e][ok]
+        else:
+            blk = s0 // w[o]
         row, uniq = _keys(o, blk)
         uo, ub = uniq[:, 0], uniq[:, 1]
+        first = ub * g if kind == "roll" else ub * w[uo]
         fsum = np.zeros(len(uo))
         for j in range(int(w[uo].max())):
-            s = ub * w[uo] + j
+            s = first + j
             inside = (j < w[uo]) & (s < T)
             fsum[inside] += factor_of(uo[inside], s[inside])  # type: ignore[operator]
-        parts.append((row, yi[sel], uo, ub * w[uo], fsum, np.full(len(uo), short)))
+        parts.append((row, y0, uo, first, fsum, kind, w[uo]))
     offset = 0
-    rows, ys, objs, ts, fs, shorts = [], [], [], [], [], []
-    for row, y, uo, t, fsum, sh in parts:
+    rows, ys, objs, ts, fs, kinds, widths = [], [], [], [], [], [], []
+    for row, y, uo, t, fsum, kind, wide in parts:
         rows.append(row + offset)
         ys.append(y)
         objs.append(uo)
         ts.append(t)
         fs.append(fsum)
-        shorts.append(sh)
+        kinds.append(np.full(len(uo), kind))
+        widths.append(wide)
         offset += len(uo)
     row, yi2 = np.concatenate(rows), np.concatenate(ys)
-    uo, fsum, short_rows = np.concatenate(objs), np.concatenate(fs), np.concatenate(shorts)
-    rhs = window_capacity(per_step[uo], fsum, short_rows)
+    uo, fsum, kind_rows = np.concatenate(objs), np.concatenate(fs), np.concatenate(kinds)
+    short_rows = kind_rows != "day"
+    rolling = kind_rows == "roll"
+    width: F64 = np.concatenate(widths).astype(np.float64)
+    rhs = window_capacity(per_step[uo], fsum, short_rows, rolling, width, g)
     e, c, v = trip_terms(pm, yi2, np.ones(len(yi2)))
     pm.lp.rows(name, len(uo), row[e], c, v, "<=", rhs)
     pm.meta[name] = {meta_key: uo, "t": np.concatenate(ts), "fsum": fsum,
-                     "short": short_rows}
+                     "short": short_rows, "rolling": rolling, "width": width}
     pm.trip_rows[name] = (row, yi2, rhs)
 
 
-def window_capacity(per_step: F64, fsum: F64, short: NDArray[np.bool_]) -> F64:
+def window_capacity(per_step: F64, fsum: F64, short: NDArray[np.bool_],
+                    rolling: NDArray[np.bool_] | None = None, width: F64 | None = None,
+                    g: int = 1) -> F64:
     """Whole departures a window allows: rounded up within a decision step (a limit of
-    2.25 per step lets a third train go), down over a day (9 a day is 9)."""
+    2.25 per step lets a third train go), down over a day (9 a day is 9). A rolling
+    window of ``width`` steps under a sparse limit holds departures at its grid points
+    spaced by the (disrupted) rate: ``floor((width - g) x rate) + 1`` while it is open
+    at all (3 h spacing: one in any 3 h, two in any 6 h)."""
     cap = per_step * fsum
-    return np.where(short, np.ceil(cap - 1e-6), np.floor(cap + 1e-6))
+    out = np.where(short, np.ceil(cap - 1e-6), np.floor(cap + 1e-6))
+    if rolling is not None and width is not None:
+        rate = cap / np.maximum(width, 1.0)  # departures per step, factors averaged
+        spaced = np.floor((width - g) * rate + 1e-6) + 1.0
+        out = np.where(rolling, np.where(fsum > 1e-9, spaced, 0.0), out)
+    return out
 
 
 def define_link_departures(pm: PlanModel) -> None:
@@ -406,10 +443,15 @@ def define_march_flow(pm: PlanModel) -> None:
 
 
 def unload_step(pm: PlanModel, run: I64, t: I64) -> I64:
-    """Step in which a trip departing at ``t`` finishes unloading."""
+    """Step in which a trip departing at ``t`` reaches the node it unloads at: its visit
+    there begins then, as the simulator books it (a ship in at 24 h visits on day 1,
+    not day 0)."""
     st = pm.st
-    end_h = t * st.grid.step_h + st.run_hours[run]
-    return np.minimum(st.grid.step_containing(end_h), st.grid.steps - 1)
+    unload = np.array([r.unload_h for r in pm.services.runs], dtype=float)[run] \
+        if len(run) else np.zeros(0)
+    at_h = t * st.grid.step_h + st.run_hours[run] - unload
+    return np.minimum(np.floor(at_h / st.grid.step_h + 1e-9).astype(np.int64),
+                      st.grid.steps - 1)
 
 
 def _spread(start_h: F64, hours: F64, step_h: float) -> tuple[I64, I64, F64]:
