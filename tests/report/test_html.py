@@ -18,7 +18,7 @@ from corridor.results.folder import read_summary, write_json
 from .conftest import LATE
 
 SECTIONS = ("summary", "map", "closure", "gantt", "bottlenecks", "disruptions", "losses",
-            "medical", "scenario")
+            "medical", "comparison", "scenario")
 MAX_BYTES = 15 * 1024 * 1024
 EXTERNAL = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", re.I)  # http://, https://, //host
 CSS_URL = re.compile(r"@import\s+(?:url\()?\s*['\"]?([^'\")\s;]+)|url\(\s*['\"]?([^'\")]+)",

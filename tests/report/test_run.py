@@ -86,6 +86,16 @@ def test_run_writes_plan_simulation_and_report(calls: list[tuple[str, Any]], tmp
     assert 'id="fig-map"' in text and "--runs 30" in text
 
 
+def test_run_rejects_a_negative_seed_before_any_work(calls: list[tuple[str, Any]],
+                                                      tmp_path: Path) -> None:
+    # as `corridor simulate --seed`: the range is checked before planning, not after
+    res = CliRunner().invoke(app, ["run", str(HERE / "transatlantic.yaml"), "--out",
+                                   str(tmp_path / "o"), "--seed", "-1", "--no-images"])
+    assert res.exit_code == 2, res.output
+    assert "--seed" in res.output and "Traceback" not in res.output
+    assert calls == [] and not (tmp_path / "o").exists()
+
+
 def test_run_rejects_a_bad_scenario(calls: list[tuple[str, Any]], tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text((HERE / "transatlantic.yaml").read_text("utf-8")

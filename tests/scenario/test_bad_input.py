@@ -282,6 +282,13 @@ CASES = [
          "horizon_days", "must be a positive number"),
     Case("start_date bad", _yaml(start_date="2025-13-01"), "scenario.yaml", None,
          "start_date", "is not a date"),
+    # date.fromisoformat (3.11) would take these as 2025-01-15; the format says YYYY-MM-DD
+    Case("start_date ISO week date", _yaml(start_date="2025-W03-3"), "scenario.yaml", None,
+         "start_date", "is not a date (YYYY-MM-DD)"),
+    Case("start_date without dashes", _yaml(start_date=20250115), "scenario.yaml", None,
+         "start_date", "is not a date (YYYY-MM-DD)"),
+    Case("start_date with a time", _yaml(start_date="2025-01-15T00:00"), "scenario.yaml",
+         None, "start_date", "is not a date (YYYY-MM-DD)"),
     Case("step_h zero", _yaml(planner={"step_h": 0}), "scenario.yaml", None, "planner.step_h",
          "must be a number > 0"),
     Case("seed negative", _yaml(seed=-1), "scenario.yaml", None, "seed",

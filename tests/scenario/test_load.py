@@ -101,6 +101,21 @@ def test_own_value_overrides_type(folder: ScenarioFolder) -> None:
         "capacity_m2"])
 
 
+def test_unlimited_item_mlc_overrides_the_type(folder: ScenarioFolder) -> None:
+    # The default is "from type, else unlimited", so unlimited may be written (the format's
+    # conventions): it lifts the type's limit, and the network carries it as inf.
+    from corridor.network.graph import build_network
+
+    for i, text in enumerate(("unlimited", "inf", "Infinity"), 1):
+        folder.set("carriers.csv", 1, "max_item_mlc", text)
+        folder.set("carriers.csv", 2, "max_item_mlc", "30" if i == 1 else "")
+        s = folder.load()
+        assert math.isinf(s.carriers.at["het", "max_item_mlc"]), text
+        assert s.carriers.at["trucks", "max_item_mlc"] == (30 if i == 1 else math.inf)
+        fleets = build_network(s).fleets
+        assert math.isinf(fleets.max_item_mlc[list(fleets.ids).index("het")])
+
+
 def test_unit_template_expansion(folder: ScenarioFolder) -> None:
     eq = catalog("equipment.csv")
     units = catalog("units.csv")

@@ -98,7 +98,8 @@ def _scenario_for(inputs: Inputs) -> Scenario | None:
     from corridor.scenario import ScenarioError, library, load_scenario
 
     candidates: list[str | Path] = []
-    for r in inputs.results:
+    foreign = {id(r) for r in inputs.foreign}
+    for r in (r for r in inputs.results if id(r) not in foreign):
         src = r.summary.get("scenario_source")
         if isinstance(src, str) and src:
             candidates += [src, r.folder / src]
@@ -144,9 +145,12 @@ def _summary_section(rep: Report, inputs: Inputs, movements: pd.DataFrame) -> No
         cards.append(card(status, "plan status", bad=status == "infeasible"))
         cards.append(card(_day(_num(ps.get("closure_day"))), "planned closure (all movements)"))
         if "plan_late_days" in movements:
-            late = int((movements["plan_late_days"].fillna(0) > 1e-9).sum()
-                       + movements["plan_closure_day"].isna().sum())
-            cards.append(card(f"{late} of {len(movements)}", "movements late in the plan",
+            # only movements the plan has: one only the simulation or the scenario knows
+            # is not late in the plan
+            m = movements[movements["in_plan"]] if "in_plan" in movements else movements
+            late = int(((m["plan_late_days"].fillna(0) > 1e-9)
+                        | m["plan_closure_day"].isna()).sum())
+            cards.append(card(f"{late} of {len(m)}", "movements late in the plan",
                               bad=late > 0))
         b = ps.get("bottlenecks") or []
         if b:
@@ -179,12 +183,18 @@ def _summary_section(rep: Report, inputs: Inputs, movements: pd.DataFrame) -> No
                         for x in b[:3] if x.get("explanation"))
         if items:
             s.add(f"<p><b>What binds:</b></p><ul>{items}</ul>")
+    if inputs.foreign:
+        s.add(_warning(inputs))
     rows = [{"folder": rep.where(r.folder), "kind": r.kind,
              "scenario": r.summary.get("scenario", ""),
              "status": r.summary.get("status", r.summary.get("method", ""))}
             for r in inputs.results]
     rep.table(s, Table("results", "Results in this report", pd.DataFrame(rows)))
     rep.sections.append(s)
+
+
+def _warning(inputs: Inputs) -> str:
+    return (f"<p class='warn'><b>Warning:</b> {html.escape(inputs.mixed_warning())}.</p>")
 
 
 def _map_section(rep: Report, inputs: Inputs, scenario: Scenario | None) -> None:
@@ -405,6 +415,8 @@ def _stats_frame(block: dict[str, Any], labels: dict[str, tuple[str, float]]) ->
     """Rows of (measure, unit, mean, p10, p50, p90) from a nested summary block."""
     rows = []
     for key, v in _flatten(block):
+        if isinstance(v, bool | str):
+            continue  # a flag or a label (medical "modelled": true) is not a statistic
         name, scale = labels.get(key, (key.replace("_", " ").replace(".", ": "), 1.0))
         stats = v if isinstance(v, dict) else {"mean": v}
         row: dict[str, Any] = {"measure": name}
@@ -528,6 +540,10 @@ def _medical_section(rep: Report, inputs: Inputs, scenario: Scenario | None) -> 
             cards.append(card(f"{cas:,.0f}", "casualties (mean per run)"))
         if cards:
             s.add(f"<div class='cards'>{''.join(cards)}</div>")
+        if med.get("modelled") is False:
+            s.add("<p class='note'>The simulation did not model the medical chain (its "
+                  "summary says modelled: false): the figures below are empty counts, not "
+                  "outcomes.</p>")
         rep.table(s, Table("medical", "Medical outcomes per run", _stats_frame(
             med, {"share_surgery_within_limit": ("share with surgery within limit (%)", 100.0),
                   "share_evacuated_within_limit": ("share evacuated within limit (%)", 100.0),
@@ -559,12 +575,17 @@ def _other_section(rep: Report, inputs: Inputs) -> None:
     """Results the report has no special view of (comparisons, evacuations, further
     plans or simulations): their headline fields and list tables."""
     others = [r for r in inputs.results
-              if r not in (inputs.plan, inputs.simulation)]
-    if not others:
-        return
+              if r is not inputs.plan and r is not inputs.simulation]
     s = Section("comparison", "Other results",
                 "Further result folders given to the report (comparisons, variants, "
                 "evacuations), shown as their summaries state them.")
+    if not others:
+        s.empty("No further results: give corridor report more result folders (a variant "
+                "plan, another simulation, an evacuation) to compare them here.")
+        rep.sections.append(s)
+        return
+    if inputs.foreign:
+        s.add(_warning(inputs))
     scalars = []
     for i, r in enumerate(others):
         row: dict[str, Any] = {"folder": r.label, "kind": r.kind}
@@ -703,16 +724,20 @@ def export_images(figs: dict[str, go.Figure], folder: Path) -> list[Path]:
 
 
 def build_report(folders: list[Path], out_html: Path, scenario: Scenario | None = None,
-                 command: str | None = None, *, images: bool = True) -> Path:
+                 command: str | None = None, *, images: bool = True,
+                 warn: Callable[[str], None] | None = None) -> Path:
     """Write the report for ``folders`` to ``out_html``; tables as CSV (and figures
     as PNG/SVG when ``images`` and kaleido can render) beside it. Returns the path.
 
+    ``warn`` is told when the results are of different scenarios (the page says so too).
     Raises :class:`ReportError` for result folders it cannot read, and
     :class:`corridor.results.ResultFolderError` when a ``_tables`` or ``_figures`` folder
     beside ``out_html`` holds files the report did not write.
     """
     out_html = Path(out_html)
     inputs = load_inputs([Path(f) for f in folders])
+    if warn is not None and inputs.foreign:
+        warn(inputs.mixed_warning())
     if scenario is None:
         scenario = _scenario_for(inputs)
     csv_dir = f"{out_html.stem}_tables"

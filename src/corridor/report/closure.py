@@ -46,7 +46,8 @@ def cumulative_arrivals(arrivals: pd.DataFrame,
 
 def movement_table(plan: dict[str, Any] | None, sim: dict[str, Any] | None,
                    scenario_movements: pd.DataFrame | None) -> pd.DataFrame:
-    """One row per movement: requirement, planned and simulated closure."""
+    """One row per movement: requirement, planned and simulated closure, and (``in_plan``,
+    ``in_sim``) which of the given results has it."""
     rows: dict[str, dict[str, Any]] = {}
 
     def row(mid: str) -> dict[str, Any]:
@@ -66,6 +67,7 @@ def movement_table(plan: dict[str, Any] | None, sim: dict[str, Any] | None,
                 r["due_day"] = _num(m.get("due_day"))
             r["plan_closure_day"] = _num(m.get("closure_day"))
             r["plan_late_days"] = _num(m.get("late_days"))
+            r["in_plan"] = True
     if sim:
         for m in sim.get("movements", []):
             r = row(str(m.get("id")))
@@ -75,9 +77,15 @@ def movement_table(plan: dict[str, Any] | None, sim: dict[str, Any] | None,
             for q in ("mean", "p10", "p50", "p90"):
                 r[f"sim_closure_{q}"] = _stat(c, q)
             r["p_on_time"] = _num(m.get("p_on_time"))
+            r["in_sim"] = True
     frame = pd.DataFrame(list(rows.values()))
     if not len(frame):
         return frame
+    # Which result has each movement: a NaN closure of a movement a result lacks is not
+    # "never closes" there (in_plan / in_sim, only when that result was given).
+    for col in ("in_plan", "in_sim"):
+        if col in frame:
+            frame[col] = frame[col].eq(True)
     if "due_day" in frame.columns:
         frame = frame.sort_values(["due_day", "movement"], kind="stable", na_position="last")
     return frame.reset_index(drop=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from corridor.console import command_line, console, fail, load_or_exit, report_issues
 
@@ -22,7 +23,7 @@ DEFAULT_TIME_LIMIT_S = 300.0
 
 def report(
     folders: Annotated[list[Path], typer.Argument(
-        help="result folders (plan, simulation, compare output, or a `corridor run` folder)")],
+        help="result folders (plans, simulations, evacuations, or `corridor run` folders)")],
     scenario: Annotated[str | None, typer.Option(
         "--scenario", help="scenario folder, YAML file or built-in name the results are of "
         "(default: the one the results name)")] = None,
@@ -39,7 +40,8 @@ def report(
     s = load_or_exit(scenario) if scenario else None
     target = out if out is not None else folders[0] / "report.html"
     try:
-        path = build_report(folders, target, scenario=s, command=command_line(), images=images)
+        path = build_report(folders, target, scenario=s, command=command_line(), images=images,
+                            warn=_warn)
     except ReportError as e:
         fail(str(e))
     _say_written(path)
@@ -52,7 +54,7 @@ def run(
         "--out", help="result folder (default: out/<scenario>)")] = None,
     runs: Annotated[int, typer.Option("--runs", min=1, help="Monte Carlo runs")] = DEFAULT_RUNS,
     seed: Annotated[int | None, typer.Option(
-        "--seed", help="random seed (default: the scenario's)")] = None,
+        "--seed", min=0, help="random seed (default: the scenario's)")] = None,
     time_limit: Annotated[float, typer.Option(
         "--time-limit", min=1.0, help="planner time limit (s)")] = DEFAULT_TIME_LIMIT_S,
     workers: Annotated[int | None, typer.Option(
@@ -178,6 +180,11 @@ def _engines() -> tuple[Any, Any]:
 
 def _fmt_day(v: Any) -> str:
     return f"{v:.1f}" if isinstance(v, int | float) and not isinstance(v, bool) else "–"
+
+
+def _warn(message: str) -> None:
+    # as `corridor compare` does when its plans are of different scenarios
+    console.print(f"[yellow]warning:[/] {escape(message)}", soft_wrap=True)
 
 
 def _say_written(path: Path) -> None:

@@ -179,22 +179,26 @@ def gantt(movements: pd.DataFrame, horizon: float) -> go.Figure:
     y = m["movement"].astype(str)
     fig = go.Figure()
     start = m["ready_day"] if "ready_day" in m else pd.Series(0.0, index=m.index)
+    has = pd.Series(True, index=m.index)
     if "plan_closure_day" in m:
         end = m["plan_closure_day"]
         basis = "plan"
+        has = m.get("in_plan", has)
     elif "sim_closure_p50" in m:
         end = m["sim_closure_p50"]
         basis = "simulated median"
+        has = m.get("in_sim", has)
     else:
         end = pd.Series(np.nan, index=m.index)
         basis = "none"
-    unmet = end.isna()
+    # a movement the plan (or simulation) lacks gets no bar: it is not unmet there
+    unmet = end.isna() & has
     end_f = end.fillna(horizon)
     due = m["due_day"] if "due_day" in m else pd.Series(np.nan, index=m.index)
     late = (end_f > due + 1e-9) | unmet
     for flag, color, name in ((False, palette.ON_TIME, f"on time ({basis})"),
                               (True, palette.LATE, f"late or unmet ({basis})")):
-        sel = (late == flag).to_numpy()
+        sel = ((late == flag) & has).to_numpy()
         if not sel.any():
             continue
         fig.add_trace(go.Bar(

@@ -1,10 +1,10 @@
 """Reading result folders (``summary.json`` + Parquet) for the report.
 
-A folder given to the report may be one result (plan, simulation, evacuation,
-comparison) or hold results in sub-folders (``corridor run`` writes
-``DIR/plan`` and ``DIR/simulation``; ``corridor compare`` one folder per
-variant). Every table beside a summary is optional: the report shows what is
-there.
+A folder given to the report may be one result (plan, simulation, evacuation, or
+any other ``corridor-result/1`` kind) or hold results in sub-folders
+(``corridor run`` writes ``DIR/plan``, ``DIR/simulation``, ``DIR/evacuation``).
+Every table beside a summary is optional: the report shows what is there.
+Results of another scenario than the report's are kept apart (``Inputs.foreign``).
 """
 
 from __future__ import annotations
@@ -40,14 +40,60 @@ class Result:
     def label(self) -> str:
         return self.folder.name or str(self.folder)
 
+    @property
+    def scenario(self) -> str:
+        """The scenario as the summary names it, for messages ("" when it does not)."""
+        v = self.summary.get("scenario")
+        return v if isinstance(v, str) else ""
+
+    def source_key(self) -> str:
+        """``scenario_source`` comparable across folders: an existing path resolved
+        (absolute, or relative to the folder or the working directory), else the text."""
+        src = self.summary.get("scenario_source")
+        if not isinstance(src, str) or not src:
+            return ""
+        for p in (Path(src), self.folder / src):
+            try:
+                if p.exists():
+                    return str(p.resolve())
+            except OSError:
+                continue
+        return src
+
+
+def same_scenario(a: Result, b: Result) -> bool:
+    """Whether two results are of one scenario: name and source agree where both state
+    them (a missing field is no evidence either way)."""
+    pairs = ((a.scenario, b.scenario), (a.source_key(), b.source_key()))
+    return all(x == y for x, y in pairs if x and y)
+
 
 @dataclass(frozen=True)
 class Inputs:
     results: tuple[Result, ...]
     runs: tuple[dict[str, Any], ...] = ()  # run.json of `corridor run` folders given
 
+    @property
+    def primary(self) -> Result | None:
+        """The result whose scenario the report is of: the first plan, else the first
+        simulation, else the first result."""
+        for kind in ("plan", "simulation"):
+            for r in self.results:
+                if r.kind == kind:
+                    return r
+        return self.results[0] if self.results else None
+
+    @property
+    def foreign(self) -> list[Result]:
+        """Results of another scenario than the primary one: shown apart, never joined
+        with its plan or simulation movement by movement."""
+        p = self.primary
+        return [r for r in self.results if p is not None and not same_scenario(r, p)]
+
     def of_kind(self, *kinds: str) -> list[Result]:
-        return [r for r in self.results if r.kind in kinds]
+        """Results of these kinds and of the report's scenario."""
+        foreign = {id(r) for r in self.foreign}
+        return [r for r in self.results if r.kind in kinds and id(r) not in foreign]
 
     @property
     def plan(self) -> Result | None:
@@ -59,11 +105,32 @@ class Inputs:
         found = self.of_kind("simulation")
         return found[0] if found else None
 
+    def mixed_warning(self) -> str:
+        """'' when every result is of one scenario; otherwise what the report does about
+        it, naming the folders and their scenarios."""
+        foreign, p = self.foreign, self.primary
+        if not foreign or p is None:
+            return ""
+
+        def named(r: Result) -> str:
+            return f"{r.folder} (scenario '{r.scenario or r.summary.get('scenario_source')}')"
+
+        return (f"the results are of different scenarios: {named(p)} and "
+                f"{'; '.join(named(r) for r in foreign)}. The report is of the first; the "
+                "others are shown apart under Other results, their movements not matched "
+                "with it")
+
     @property
     def scenario_names(self) -> list[str]:
+        foreign = {id(r) for r in self.foreign}
+        sources = {r.summary.get("scenario_source") for r in self.foreign}
+        # a `corridor run` folder of another scenario does not name this report's scenario
         names = [str(m["scenario_source"]) for m in self.runs
-                 if isinstance(m.get("scenario_source"), str)]
+                 if isinstance(m.get("scenario_source"), str)
+                 and m["scenario_source"] not in sources]
         for r in self.results:
+            if id(r) in foreign:
+                continue
             for key in ("scenario_source", "scenario"):
                 v = r.summary.get(key)
                 if isinstance(v, str) and v and v not in names:

@@ -32,9 +32,7 @@ def _fmt(v: object) -> str:
             return "–"
         if math.isinf(v):
             return "unlimited"
-        if abs(v) >= 1000:
-            return f"{v:,.0f}"
-        return f"{v:.2f}".rstrip("0").rstrip(".") if v != int(v) else f"{v:.0f}"
+        return _float(v)
     if isinstance(v, int):
         return f"{v:,}"
     if isinstance(v, dict):
@@ -42,6 +40,25 @@ def _fmt(v: object) -> str:
     if isinstance(v, list | tuple):
         return "; ".join(_fmt(x) for x in v)
     return str(v)
+
+
+def _float(v: float) -> str:
+    """A finite float for the page: thousands whole, otherwise two decimals, but at least
+    two significant digits below 0.01 (a shadow price of 0.0012 is not "0") and never
+    "-0" (a rounding artefact that reads as a sign the data does not have)."""
+    a = abs(v)
+    if a >= 1000:
+        text = f"{v:,.0f}"
+    elif a == 0 or v == int(v):
+        text = f"{v:.0f}"
+    elif a >= 0.01:
+        text = f"{v:.2f}".rstrip("0").rstrip(".")
+    elif a >= 1e-6:
+        digits = 1 - math.floor(math.log10(a))  # two significant digits
+        text = f"{v:.{digits}f}".rstrip("0").rstrip(".")
+    else:
+        text = f"{v:.2g}"
+    return "0" if text.lstrip("-").strip("0.") == "" else text
 
 
 def _is_number(v: object) -> bool:

@@ -41,6 +41,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 .unit { font-weight: normal; color: var(--muted); }
 p.note, .empty { color: var(--muted); font-size: 0.85rem; }
 .empty { font-style: italic; }
+p.warn { border-left: 4px solid var(--late); background: #fbeee6; padding: 0.4rem 0.7rem; }
 pre.cmd { background: #f3f1ec; padding: 0.6rem 0.8rem; overflow-x: auto; white-space: pre-wrap; }
 .plot { width: 100%; }
 @media print {

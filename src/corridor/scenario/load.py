@@ -17,7 +17,7 @@ import pandas as pd
 from corridor.scenario import catalogs, library
 from corridor.scenario.errors import Issue, ScenarioError, shown
 from corridor.scenario.model import Inputs, Scenario
-from corridor.scenario.parse import ROW, parse_table
+from corridor.scenario.parse import ROW, parse_date, parse_table
 from corridor.scenario.read import (
     RawTable,
     decode_text,
@@ -198,9 +198,10 @@ def _meta(doc: dict[str, Any], label: str, issues: list[Issue],
     meta["name"] = str(doc.get("name") or default_name)
     meta["description"] = str(doc.get("description") or "")
     sd = doc.get("start_date", "2025-01-01")
-    try:
-        meta["start_date"] = dt.date.fromisoformat(str(sd))
-    except ValueError:
+    start = parse_date(str(sd))
+    if start is not None:
+        meta["start_date"] = start
+    else:
         issues.append(Issue(label, f"start_date '{sd}' is not a date (YYYY-MM-DD)",
                             column="start_date"))
         meta["start_date"] = dt.date(2025, 1, 1)

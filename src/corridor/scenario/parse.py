@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -15,6 +17,8 @@ ROW = "_row"  # 1-based data row (or record) of each parsed row, for later messa
 TRUE = {"true", "yes", "y", "1", "t"}
 FALSE = {"false", "no", "n", "0", "f"}
 UNLIMITED = {"inf", "infinity", "unlimited"}
+# The format's one date form; date.fromisoformat (3.11) also takes 20250115 and 2025-W03-3.
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Whole numbers beyond this lose precision as floats (and overflow int64 once multiplied).
 MAX_COUNT = 2**53
 
@@ -65,6 +69,17 @@ def parse_items(text: str) -> dict[str, int] | str:
     return out
 
 
+def parse_date(text: str) -> dt.date | None:
+    """The date ``YYYY-MM-DD`` names, or None for any other text (no week or ordinal
+    dates, no basic form without dashes: the scenario format allows one way to write it)."""
+    if not ISO_DATE.fullmatch(text):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:  # e.g. 2025-13-01
+        return None
+
+
 def _number(text: str) -> float | None:
     """The float a cell holds, or None. Python literal extras (``1_000``) are refused."""
     if "_" in text:
@@ -83,7 +98,7 @@ def _numeric(raw: RawTable, col: Column, cells: list[str], issues: list[Issue]) 
     Python per cell: tables are small and this is far quicker than pandas here.
     """
     default = col.default
-    inf_ok = default == math.inf
+    inf_ok = col.accepts_unlimited
     fill = (float(default) if isinstance(default, int | float) and not isinstance(default, bool)
             else math.nan)
     out = np.full(len(cells), math.nan)

@@ -77,6 +77,13 @@ class Column:
     max: float | None = None
     choices: tuple[str, ...] = ()
     default_doc: str = ""  # how the default is derived, when it is not a constant
+    # inf/infinity/unlimited may be written although the default is derived (default_doc
+    # ends "else unlimited"): the docs promise it wherever the default can be unlimited.
+    unlimited: bool = False
+
+    @property
+    def accepts_unlimited(self) -> bool:
+        return self.default == INF or self.unlimited
 
 
 @dataclass(frozen=True)
@@ -209,7 +216,7 @@ CARRIERS = Table(
         _c("capacity_litters", "float", "stretcher patients per trip", min=0,
            default_doc="from type, else 0"),
         _c("max_item_mlc", "int", "heaviest item class it takes", min=0,
-           default_doc="from type, else unlimited"),
+           default_doc="from type, else unlimited", unlimited=True),
         _c("speed_kmh", "float", "travel speed", unit="km/h", min=0,
            default_doc="from type, else the mode default"),
         _c("load_h", "float", "loading time per trip", unit="h", min=0,
