@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from corridor.console import console, fail, load_or_exit
+from corridor.console import console, err_console, fail, load_or_exit
 from corridor.results.folder import ResultFolderError
 
 app = typer.Typer(
@@ -63,12 +63,13 @@ def _register() -> None:
                 raise
             continue
         for name, fn in getattr(mod, "COMMANDS", {}).items():
-            app.command(name)(_refusals_exit_2(fn))
+            app.command(name)(_clean_exits(fn))
 
 
-def _refusals_exit_2(fn: Callable[..., Any]) -> Callable[..., Any]:
+def _clean_exits(fn: Callable[..., Any]) -> Callable[..., Any]:
     """An output folder a writer refuses to replace is the user's to fix (exit 2, one
-    line), whichever command's writer finds it."""
+    line), whichever command's writer finds it. Ctrl-C a command does not handle itself
+    ends it with one line and exit 130 (typer would exit 130 silently)."""
 
     @functools.wraps(fn)
     def command(*args: Any, **kwargs: Any) -> Any:
@@ -76,6 +77,9 @@ def _refusals_exit_2(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except ResultFolderError as e:
             fail(str(e))
+        except KeyboardInterrupt:
+            err_console.print("[yellow]interrupted[/]")
+            raise typer.Exit(130) from None
 
     return command
 

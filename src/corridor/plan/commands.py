@@ -10,7 +10,9 @@ from typing import Annotated, Any
 
 import typer
 
-from corridor.console import command_line, console, fail, load_or_exit
+from corridor.console import command_line, console, err_console, fail, load_or_exit
+
+EXIT_INTERRUPTED = 130  # as a shell reports a process ended by Ctrl-C (SIGINT)
 
 
 def _slug(source: str) -> str:
@@ -47,6 +49,9 @@ def plan(
         result = solve_plan(s, time_limit=time_limit, mip_gap=gap, progress=not quiet)
     except PlanError as e:
         fail(str(e), code=1)
+    except KeyboardInterrupt:  # Ctrl-C before any whole-trip plan existed
+        err_console.print("[yellow]interrupted[/] before a plan was found: nothing written")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     result.summary["command"] = command_line()
     result.summary["sets"] = list(sets or [])
     try:
@@ -59,6 +64,9 @@ def plan(
     console.print(f"[bold]{sm['status']}[/] closure day {_day(sm['closure_day'])}, gap "
                   f"{'—' if sm.get('gap') is None else format(sm['gap'], '.2%')}, "
                   f"{sm['wall_seconds']:.1f} s → {folder}")
+    if sm.get("interrupted"):  # a plan was written: exit 0, but say it is cut short
+        console.print("[yellow]interrupted[/]: the best plan so far was written, marked "
+                      "time_limit")
 
 
 def _print_plan(sm: dict[str, Any]) -> None:

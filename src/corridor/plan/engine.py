@@ -195,33 +195,45 @@ class RoundingEngine:
         decided = np.zeros(st.n_y, dtype=bool)
         edges = np.linspace(0, st.grid.steps, self.blocks + 1).round().astype(np.int64)
         last = first
-        for b in range(self.blocks):
-            blk = (st.y_t >= edges[b]) & (st.y_t < edges[b + 1])
-            if b == self.blocks - 1:
-                blk = ~decided
-            if not blk.any():
-                continue
+        try:
+            for b in range(self.blocks):
+                blk = (st.y_t >= edges[b]) & (st.y_t < edges[b + 1])
+                if b == self.blocks - 1:
+                    blk = ~decided
+                if not blk.any():
+                    continue
+                plan = np.maximum(last.values[pm.y_var], 0.0)
+                trips = round_trips(pm, np.where(blk, plan, 0.0), blk, trips, extra, rhs,
+                                    plan)
+                self._fix(np.flatnonzero(blk), trips)
+                decided |= blk  # only once fixed: the rest is rounded again on a stop
+                out = self.solver.solve_lp(_left(deadline))
+                if out.status in ("time_limit", "interrupted"):
+                    self.stopped = out.status
+                    break
+                if out.status != "optimal":
+                    return out, trips
+                last = out
+            else:
+                return last, trips
+        except KeyboardInterrupt:  # Ctrl-C between two solves (rounding, in Python)
+            self.stopped = "interrupted"
+        return self._finish(last, np.where(decided, trips, 0.0), decided, extra, rhs)
+
+    def _finish(self, last: Outcome, trips: F64, decided: NDArray[np.bool_],
+                extra: dict[int, int] | None, rhs: dict[str, F64] | None
+                ) -> tuple[Outcome, F64]:
+        """Relax-and-fix cut short: round every trip not yet decided at once, from the
+        last LP, and re-solve the cargo once with no time limit (a whole-trip plan is
+        what the caller writes). The solver clears the interrupt, so only a second
+        Ctrl-C stops this solve (then there is no plan: the caller says so)."""
+        pm = self.pm
+        rest = ~decided
+        if rest.any():
             plan = np.maximum(last.values[pm.y_var], 0.0)
-            trips = round_trips(pm, np.where(blk, plan, 0.0), blk, trips, extra, rhs, plan)
-            decided |= blk
-            self._fix(np.flatnonzero(blk), trips)
-            out = self.solver.solve_lp(_left(deadline))
-            if out.status in ("time_limit", "interrupted"):
-                # Stopped: round the rest at once from the last LP and re-solve once
-                # (no time limit: a whole-trip plan is what the caller writes).
-                self.stopped = out.status
-                rest = ~decided
-                if rest.any():
-                    plan = np.maximum(last.values[pm.y_var], 0.0)
-                    trips = round_trips(pm, np.where(rest, plan, 0.0), rest, trips, extra,
-                                        rhs, plan)
-                    decided |= rest
-                    self._fix(np.flatnonzero(rest), trips)
-                out = self.solver.solve_lp(None)
-            if out.status != "optimal":
-                return out, trips
-            last = out
-        return last, trips
+            trips = round_trips(pm, np.where(rest, plan, 0.0), rest, trips, extra, rhs, plan)
+        self._fix(np.arange(pm.st.n_y), trips)  # all of them: a Ctrl-C may have cut a fix
+        return self.solver.solve_lp(None), trips
 
     def solve(self, deadline: float | None) -> Solved:
         t0 = time.perf_counter()
@@ -235,6 +247,8 @@ class RoundingEngine:
             return self.solved
         final, self.trips = self._relax_and_fix(lp, deadline)
         self.final = final  # every trip whole: its duals price the plan's limits
+        if final.status == "interrupted":
+            self.stopped = "interrupted"  # a second Ctrl-C: no whole-trip plan
         if final.status == "optimal" and not self.stopped:
             final = self._polish(final, deadline)
         gap = max(0.0, (final.objective - lp.objective) / max(abs(final.objective), 1e-9))
@@ -304,25 +318,32 @@ class RoundingEngine:
         less than ``POLISH_GAIN`` or ``polish_seconds`` are spent."""
         best = final
         t_end = time.perf_counter() + self.polish_seconds
-        while True:
-            before = best.objective
-            for free in self._neighbourhoods(best.values):
-                left = _left(deadline)
-                budget = t_end - time.perf_counter()
-                if left is not None and left < 2.0:
-                    self.stopped = "time_limit"  # the caller's limit cut the polishing
+        try:
+            while True:
+                before = best.objective
+                for free in self._neighbourhoods(best.values):
+                    left = _left(deadline)
+                    budget = t_end - time.perf_counter()
+                    if left is not None and left < 2.0:
+                        self.stopped = "time_limit"  # the caller's limit cut the polishing
+                        return best
+                    if budget < 1.0:
+                        return best
+                    limit = min(POLISH_SECONDS, budget,
+                                left / 2 if left is not None else budget)
+                    o = self._polish_mip(free, best, limit)
+                    if o is not None:
+                        best = o
+                    if self.solver.interrupted:
+                        self.stopped = "interrupted"  # the best plan so far, marked as such
+                        return best
+                if before - best.objective < POLISH_GAIN:
                     return best
-                if budget < 1.0:
-                    return best
-                limit = min(POLISH_SECONDS, budget, left / 2 if left is not None else budget)
-                o = self._polish_mip(free, best, limit)
-                if o is not None:
-                    best = o
-                if self.solver.interrupted:
-                    self.stopped = "interrupted"  # the best plan so far, marked as such
-                    return best
-            if before - best.objective < POLISH_GAIN:
-                return best
+        except KeyboardInterrupt:  # Ctrl-C between two MIPs: ``best`` is still a plan
+            self.stopped = "interrupted"
+            self.trips = np.round(best.values[self.pm.y_var])  # in step with the plan
+            self._fix(np.arange(self.pm.st.n_y), self.trips)
+            return best
 
     def _polish_mip(self, free: NDArray[np.int64], best: Outcome, limit: float
                     ) -> Outcome | None:

@@ -43,6 +43,10 @@ def _quiet_stdout() -> Iterator[None]:
         os.close(null)
 
 
+def _clear_interrupt(e: highspy.highs.HighsCallbackEvent) -> None:
+    e.interrupt(False)
+
+
 @dataclass
 class Outcome:
     status: str  # optimal | time_limit | interrupted | infeasible | error
@@ -83,6 +87,12 @@ class Solver:
         h.setOptionValue("mip_abs_gap", 1e-4)
         if log is not None:
             h.cbLogging.subscribe(lambda e: log(str(e.message).rstrip()))
+        # highspy's Ctrl-C handler sets HiGHS's user-interrupt flag, which nothing
+        # clears: every later solve on this instance would stop at once, "interrupted".
+        # Cleared at every check before that handler runs (it is subscribed after this),
+        # a solve is stopped only by a Ctrl-C during it.
+        for event in (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt):
+            event.subscribe(_clear_interrupt)
         h.HandleKeyboardInterrupt = True
         n = int(self.vlabels.max()) + 1 if len(self.vlabels) else 0
         self.n_labels = n
@@ -103,7 +113,7 @@ class Solver:
         self.col_upper = np.asarray(lp_.col_upper_, dtype=float)
         self.row_lower = np.asarray(lp_.row_lower_, dtype=float)
         self.row_upper = np.asarray(lp_.row_upper_, dtype=float)
-        self.interrupted = False
+        self.interrupted = False  # a solve on this instance was stopped by Ctrl-C
 
     @property
     def n_cols(self) -> int:
