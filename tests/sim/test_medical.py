@@ -175,3 +175,30 @@ def test_the_medical_block_has_the_specs_keys_whatever_the_scenario(
         assert block["peak_beds"].keys() == med["peak_beds"].keys() == {"role2", "role3"}
         assert all(v.keys() == {"mean", "p10", "p50", "p90"}
                    for k, v in block.items() if k not in ("modelled", "peak_beds"))
+
+
+MEDICAL_ONLY = """
+name: medical-only
+horizon_days: 4
+medical:
+  casualties:
+    - {at: h, start_day: 1, end_day: 2, wia_per_1000_per_day: 10, kia_per_1000_per_day: 2,
+       distribution: constant}
+nodes:
+  - {id: h, kind: hospital, lat: 52.5, lon: 11.0, role: 2, beds: 20, surgical_tables: 2}
+  - {id: s, kind: staging_area, lat: 52.0, lon: 11.0}
+links:
+  - {id: sh, from: s, to: h, mode: road, distance_km: 60}
+carriers:
+  - {id: amb, mode: road, count: 2, home: h, capacity_litters: 4, speed_kmh: 60}
+"""
+
+
+def test_no_movement_has_no_closure_day(scenario_yaml: ScenarioYaml) -> None:
+    """A scenario with casualty care and no movement has nothing to close: its closure
+    is null, as the plan's is (results-format.md: null if never), not day 0."""
+    res = simulate(scenario_yaml(MEDICAL_ONLY), 3, 1, workers=1, progress=False)
+    s = res.summary
+    assert s["movements"] == []
+    assert s["closure_day"] == {"mean": None, "p10": None, "p50": None, "p90": None}
+    assert s["p_closed"] is None

@@ -85,7 +85,9 @@ def build_summary(model: SimModel, records: list[RunRecord], *, runs: int, seed:
     delivered_t = np.array([r.delivered_t for r in records]).reshape(n, n_mv)
     short = (lost_t > 1e-9) | (lost_pax > 1e-9)
     on_time = np.isfinite(closure) & (closure <= model.mv_due[None, :] + 1e-9) & ~short
-    overall = closure.max(axis=1) if n_mv else np.zeros(n)
+    # no movement to close (an evacuation- or medical-only scenario): the closure is
+    # null, as the plan's is, not day 0
+    overall = closure.max(axis=1) if n_mv else np.zeros(0)
     movements = []
     for j, mid in enumerate(model.mv_ids):
         movements.append({
@@ -113,7 +115,7 @@ def build_summary(model: SimModel, records: list[RunRecord], *, runs: int, seed:
         "plan": plan_dir,
         "deterministic": deterministic,
         "closure_day": closure_stats(overall),
-        "p_closed": r6(np.isfinite(overall).mean()) if n else None,
+        "p_closed": r6(np.isfinite(overall).mean()) if n and n_mv else None,
         "p_on_time": r6(on_time.all(axis=1).mean()) if n else None,
         "movements": movements,
         "losses": {
