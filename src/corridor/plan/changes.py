@@ -72,11 +72,9 @@ def new_rhs(pm: PlanModel, change: Change, rows: I64) -> F64:
 
         meta = pm.meta[fam]
         per_step = (_per_day(pm, change) + 1.0) * pm.st.grid.share_of_day()
-        rolling, width = meta.get("rolling"), meta.get("width")
         return window_capacity(np.full(len(rows), per_step), meta["fsum"][rows],
-                               meta["short"][rows],
-                               None if rolling is None else rolling[rows],
-                               None if width is None else width[rows], pm.st.g)
+                               meta["short"][rows], meta["rolling"][rows],
+                               meta["width"][rows], pm.st.g)
     return old * (1.0 + MORE)
 
 

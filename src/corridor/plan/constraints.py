@@ -380,20 +380,17 @@ def _windowed_rows(pm: PlanModel, name: str, obj: I64, step: I64, yi: I64,
 
 
 def window_capacity(per_step: F64, fsum: F64, short: NDArray[np.bool_],
-                    rolling: NDArray[np.bool_] | None = None, width: F64 | None = None,
-                    g: int = 1) -> F64:
+                    rolling: NDArray[np.bool_], width: F64, g: int) -> F64:
     """Whole departures a window allows: rounded up within a decision step (a limit of
     2.25 per step lets a third train go), down over a day (9 a day is 9). A rolling
     window of ``width`` steps under a sparse limit holds departures at its grid points
     spaced by the (disrupted) rate: ``floor((width - g) x rate) + 1`` while it is open
     at all (3 h spacing: one in any 3 h, two in any 6 h)."""
     cap = per_step * fsum
-    out = np.where(short, np.ceil(cap - 1e-6), np.floor(cap + 1e-6))
-    if rolling is not None and width is not None:
-        rate = cap / np.maximum(width, 1.0)  # departures per step, factors averaged
-        spaced = np.floor((width - g) * rate + 1e-6) + 1.0
-        out = np.where(rolling, np.where(fsum > 1e-9, spaced, 0.0), out)
-    return out
+    rate = cap / np.maximum(width, 1.0)  # departures per step, factors averaged
+    spaced = np.where(fsum > 1e-9, np.floor((width - g) * rate + 1e-6) + 1.0, 0.0)
+    return np.where(rolling, spaced,
+                    np.where(short, np.ceil(cap - 1e-6), np.floor(cap + 1e-6)))
 
 
 def define_link_departures(pm: PlanModel) -> None:
@@ -442,14 +439,20 @@ def define_march_flow(pm: PlanModel) -> None:
                 pm.factors.arcs_at, "arc")
 
 
+def handling_hours(pm: PlanModel, run: I64) -> tuple[F64, F64]:
+    """Loading and unloading hours of each run in ``run`` (services.handled_h)."""
+    runs = pm.services.runs
+    load = np.array([r.load_h for r in runs], dtype=float)
+    unload = np.array([r.unload_h for r in runs], dtype=float)
+    return load[run], unload[run]
+
+
 def unload_step(pm: PlanModel, run: I64, t: I64) -> I64:
     """Step in which a trip departing at ``t`` reaches the node it unloads at: its visit
     there begins then, as the simulator books it (a ship in at 24 h visits on day 1,
     not day 0)."""
     st = pm.st
-    unload = np.array([r.unload_h for r in pm.services.runs], dtype=float)[run] \
-        if len(run) else np.zeros(0)
-    at_h = t * st.grid.step_h + st.run_hours[run] - unload
+    at_h = t * st.grid.step_h + st.run_hours[run] - handling_hours(pm, run)[1]
     return np.minimum(np.floor(at_h / st.grid.step_h + 1e-9).astype(np.int64),
                       st.grid.steps - 1)
 
@@ -481,8 +484,7 @@ def define_node_handling(pm: PlanModel) -> None:
     if not len(carried) or not np.isfinite(cap).any():
         return
     run = st.mv_run[st.x_move[carried]]
-    load_h = np.array([r.load_h for r in pm.services.runs])[run]  # services.handled_h
-    unload_h = np.array([r.unload_h for r in pm.services.runs])[run]
+    load_h, unload_h = handling_hours(pm, run)
     dep = st.x_t[carried] * st.grid.step_h
     arr = dep + st.run_hours[run]
     start = np.concatenate([dep, arr - unload_h])

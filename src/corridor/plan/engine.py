@@ -190,7 +190,7 @@ class RoundingEngine:
     def _relax_and_fix(self, first: Outcome, deadline: float | None,
                        extra: dict[int, int] | None = None,
                        rhs: dict[str, F64] | None = None) -> tuple[Outcome, F64]:
-        pm, st = self.pm, self.pm.st
+        st = self.pm.st
         trips = np.zeros(st.n_y)
         decided = np.zeros(st.n_y, dtype=bool)
         edges = np.linspace(0, st.grid.steps, self.blocks + 1).round().astype(np.int64)
@@ -202,9 +202,7 @@ class RoundingEngine:
                     blk = ~decided
                 if not blk.any():
                     continue
-                plan = np.maximum(last.values[pm.y_var], 0.0)
-                trips = round_trips(pm, np.where(blk, plan, 0.0), blk, trips, extra, rhs,
-                                    plan)
+                trips = self._round(last, blk, trips, extra, rhs)
                 self._fix(np.flatnonzero(blk), trips)
                 decided |= blk  # only once fixed: the rest is rounded again on a stop
                 out = self.solver.solve_lp(_left(deadline))
@@ -227,13 +225,16 @@ class RoundingEngine:
         last LP, and re-solve the cargo once with no time limit (a whole-trip plan is
         what the caller writes). The solver clears the interrupt, so only a second
         Ctrl-C stops this solve (then there is no plan: the caller says so)."""
-        pm = self.pm
-        rest = ~decided
-        if rest.any():
-            plan = np.maximum(last.values[pm.y_var], 0.0)
-            trips = round_trips(pm, np.where(rest, plan, 0.0), rest, trips, extra, rhs, plan)
-        self._fix(np.arange(pm.st.n_y), trips)  # all of them: a Ctrl-C may have cut a fix
+        if not decided.all():
+            trips = self._round(last, ~decided, trips, extra, rhs)
+        self._fix(np.arange(self.pm.st.n_y), trips)  # all: a Ctrl-C may have cut a fix
         return self.solver.solve_lp(None), trips
+
+    def _round(self, last: Outcome, todo: NDArray[np.bool_], trips: F64,
+               extra: dict[int, int] | None, rhs: dict[str, F64] | None) -> F64:
+        """Whole trips for ``todo`` from the carrier-loads of the LP ``last``."""
+        plan = np.maximum(last.values[self.pm.y_var], 0.0)
+        return round_trips(self.pm, np.where(todo, plan, 0.0), todo, trips, extra, rhs, plan)
 
     def solve(self, deadline: float | None) -> Solved:
         t0 = time.perf_counter()

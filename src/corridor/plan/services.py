@@ -29,8 +29,7 @@ from numpy.typing import NDArray
 from scipy.sparse.csgraph import dijkstra
 
 from corridor.network.cargo import CargoClass
-from corridor.network.gateways import AVOID, GATEWAY_MODES, gateway_mode
-from corridor.network.gateways import only as _only
+from corridor.network.gateways import AVOID, gateway_mode, only, steer_weights
 from corridor.network.graph import MODE_CODE, RAIL, ROAD, Network, csr_min
 from corridor.network.routing import NoRoute, Route, Router
 from corridor.network.stategraph import Rules, arc_ok, fleet_arcs
@@ -295,13 +294,11 @@ def diverse_routes(router: Router, a: str, b: str, cls: CargoClass, k: int,
     LMSR is not flown from Texas instead."""
     net = router.net
     if gateway is not None:
-        w = np.where(np.isin(net.arcs.mode, [MODE_CODE[m] for m in GATEWAY_MODES
-                                             if m != gateway]), AVOID, 1.0)
-        steered = router.search(a, b, cls, arc_weight=w)
-        if steered is not None and _only([steered], gateway):
+        steered = router.search(a, b, cls, arc_weight=steer_weights(net, gateway))
+        if steered is not None and only([steered], gateway):
             rest = [r for r in diverse_routes(router, a, b, cls, k)
                     if r.signature() != steered.signature()]
-            return [steered, *_only(rest, gateway)][:k]
+            return [steered, *only(rest, gateway)][:k]
     first = router.route(a, b, cls)
     routes, seen = [first], {first.signature()}
     tried: set[str] = set()
