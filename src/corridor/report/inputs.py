@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +74,7 @@ class Inputs:
     results: tuple[Result, ...]
     runs: tuple[dict[str, Any], ...] = ()  # run.json of `corridor run` folders given
 
-    @property
+    @cached_property  # the results never change: worked out once, not per lookup
     def primary(self) -> Result | None:
         """The result whose scenario the report is of: the first plan, else the first
         simulation, else the first result."""
@@ -83,7 +84,7 @@ class Inputs:
                     return r
         return self.results[0] if self.results else None
 
-    @property
+    @cached_property
     def foreign(self) -> list[Result]:
         """Results of another scenario than the primary one: shown apart, never joined
         with its plan or simulation movement by movement."""
