@@ -15,11 +15,13 @@ from corridor.plan.model import PlanModel
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 SLACK = 1e-6
-# Where the LP plan leaves a carrier free over a trip's whole time, its trip is rounded
-# up (free); where the fleet is saturated, to the nearest whole trip, the remainder
-# carried to the run's next departure: always rounding up wastes up to a carrier per run
-# and day, which a saturated fleet (120 PLS trucks on supply runs) pays for in cargo
-# left undelivered.
+# Where a carrier is free over a trip's whole time — beside the trips already rounded
+# and the LP's trips still to come — its trip is rounded up (free); where the fleet is
+# saturated, to the nearest whole trip, the remainder carried to the run's next
+# departure: always rounding up wastes up to a carrier per run and day, which a
+# saturated fleet (120 PLS trucks on supply runs) pays for in cargo left undelivered.
+# The balance is kept as trips are rounded, so what nearest rounding leaves idle on a
+# saturated fleet goes to the next trip that needs a carrier there.
 ROUND_UP = 0.5  # a half carrier-load or more gets its trip; less waits for the next one
 
 
@@ -48,13 +50,19 @@ def round_trips(pm: PlanModel, loads: F64, todo: NDArray[np.bool_] | None = None
     back = np.minimum(st.gp(st.y_t + st.run_occ[st.y_run]), n_points)
     pool = st.run_pool[st.y_run]
     share = 1.0 / st.run_per[st.y_run]  # of a carrier (shuttles make several trips a step)
-    spare = np.full((len(st.pool_fleet), n_points + 1), np.inf)
-    if plan is not None:  # carriers the LP plan leaves free, per pool and grid point
-        ok = (pool >= 0) & (plan > 0)
+    # carriers the LP's trips not yet rounded hold, per pool and grid point: this
+    # call's trips (released one by one as they are rounded) and the later ones
+    ahead = np.full((len(st.pool_fleet), n_points + 1), -np.inf)
+    lp = np.zeros(n)
+    if plan is not None:
+        lp = np.where(todo, loads, plan)
+        if given is not None:
+            lp = np.where(~todo & (given > 0), 0.0, lp)  # decided: in ``busy`` below
+        ok = (pool >= 0) & (lp > 0)
         diff = np.zeros((len(st.pool_fleet), n_points + 2))
-        np.add.at(diff, (pool[ok], start[ok]), plan[ok] * share[ok])
-        np.add.at(diff, (pool[ok], back[ok]), -plan[ok] * share[ok])
-        spare = counts[:, None] - np.cumsum(diff, axis=1)[:, :n_points + 1]
+        np.add.at(diff, (pool[ok], start[ok]), lp[ok] * share[ok])
+        np.add.at(diff, (pool[ok], back[ok]), -lp[ok] * share[ok])
+        ahead = np.cumsum(diff, axis=1)[:, :n_points + 1]
     # the whole-trip rows each trip is in
     row_ids: list[I64] = []
     row_rhs: list[F64] = []
@@ -90,11 +98,14 @@ def round_trips(pm: PlanModel, loads: F64, todo: NDArray[np.bool_] | None = None
             continue
         p, a, b = pool[y], start[y], back[y]
         rows = rs[ptr[y]:ptr[y + 1]]
+        if p >= 0 and b > a:
+            ahead[p, a:b] -= loads[y] * share[y]
         free = counts[p] - busy[p, a:b].max() if b > a else counts[p]
         room = (rhs_all[rows] - used[rows]).min() if len(rows) else np.inf
-        roomy = loads[y] >= want and (spare[p, a:b].min() >= 1.0 if b > a else True)
-        target = np.ceil(want - SLACK) if last[r] == y or roomy else \
-            np.floor(want + 1.0 - ROUND_UP)
+        up = np.ceil(want - SLACK)
+        roomy = b <= a or counts[p] - (busy[p, a:b] + ahead[p, a:b]).max() \
+            >= up * share[y] - SLACK
+        target = up if last[r] == y or roomy else np.floor(want + 1.0 - ROUND_UP)
         k = max(0.0, min(float(target), np.floor(free / share[y] + SLACK),
                          np.floor(room + SLACK)))
         debt[r] = want - k
