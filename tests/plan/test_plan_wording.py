@@ -96,8 +96,11 @@ supply:
     assert "1 carriers" not in reason
     # sustainment short by capacity (the depot's stock): the solver's status stands
     assert r.summary["status"] == "optimal"
-    (row,) = r.summary["sustainment"]
-    assert row["closure_day"] is None and row["share_arrived"] == pytest.approx(0.5)
+    chunks = r.summary["sustainment"]  # one entry per chunk (QA14 F6)
+    assert [c["id"] for c in chunks] == [f"supply1:V@b/day{d}" for d in ("0", "2.5", "5",
+                                                                          "7.5")]
+    assert sum(c["arrived_t"] for c in chunks) == pytest.approx(50.0)
+    assert [c["closure_day"] for c in chunks[2:]] == [None, None]
 
 
 def test_a_plain_truck_is_not_called_a_low_loader(tmp_path: Path) -> None:

@@ -174,7 +174,8 @@ def test_the_medical_block_has_the_specs_keys_whatever_the_scenario(
         assert block.keys() == med.keys()
         assert block["peak_beds"].keys() == med["peak_beds"].keys() == {"role2", "role3"}
         assert all(v.keys() == {"mean", "p10", "p50", "p90"}
-                   for k, v in block.items() if k not in ("modelled", "peak_beds"))
+                   for k, v in block.items() if k not in ("modelled", "peak_beds", "notes"))
+        assert block["notes"] == []  # what the chain could not model: nothing here
 
 
 MEDICAL_ONLY = """

@@ -42,12 +42,16 @@ def test_runs_differ_and_the_summary_says_so(scenario_yaml: ScenarioYaml) -> Non
     res = simulate(scenario_yaml(LONGER), 16, 3, workers=1, progress=False)
     s = res.summary
     assert s["kind"] == "simulation" and s["runs"] == 16 and s["complete"]
-    bulk = res.runs[res.runs["movement"] == "bulk"]["closure_day"]
-    # random travel times and outages spread the closure (a run whose three ships are all
-    # sunk never closes)
-    assert bulk.notna().sum() > 8 and bulk.nunique() > 1
+    runs = res.runs[res.runs["movement"] == "bulk"]
+    bulk = runs["closure_day"]
+    # random travel times and outages spread the closure (a run in which a ship is sunk
+    # with bulk aboard never closes: the movement is short, model.md "Cargo")
+    assert bulk.notna().sum() >= 4 and bulk.nunique() > 1
+    assert (bulk.notna() == ~runs["short"]).all()
     c = s["closure_day"]  # null where the percentile falls on a run that never closed
-    assert c["p10"] <= c["p50"] and (c["p90"] is None or c["p50"] <= c["p90"])
+    q = [c["p10"], c["p50"], c["p90"]]
+    known = [x for x in q if x is not None]
+    assert known == sorted(known) and q[:len(known)] == known  # a null only at the top
     assert s["events"] > 0 and s["trips"] > 0
 
 

@@ -143,20 +143,29 @@ def route(
         "--via", help="node to pass, in order (repeat, or separate with ';')")] = None,
     alternatives: Annotated[int, typer.Option(
         "--alternatives", "-k", min=1, max=20, help="show up to K diverse routes")] = 1,
+    ready_day: Annotated[float, typer.Option(
+        "--ready-day", min=0.0, help="day the cargo is ready (a trip waits for its fleet's "
+        "available_day)")] = 0.0,
 ) -> None:
     """The fastest route for one item, people or bulk: legs with mode, fleet, km and hours,
-    total distance and time, and the binding MLC. Exit 1 (with the reason) if none."""
+    total distance and time, and the binding MLC. Exit 1 (with the reason) if none.
+    Between two --via nodes that share a sea, air or inland-water mode the route crosses
+    by that mode wherever it can (the gateway rule the planner and simulator follow,
+    docs/model.md "Via stops"); a trip never starts before its fleet's available_day."""
     from rich.table import Table
 
+    from corridor.network.gateways import gateway_routes
     from corridor.network.graph import build_network
-    from corridor.network.routing import NoRoute, Router
+    from corridor.network.routing import NoRoute, Router, when_available
 
     s = load_or_exit(scenario)
     net = build_network(s)
     stops = [v.strip() for x in (via or []) for v in x.split(";") if v.strip()]
     router = Router(net)
     try:
-        routes = router.k_routes(origin, destination, item, alternatives, stops)
+        routes = gateway_routes(router, origin, destination, item, stops, alternatives)
+        routes = sorted((when_available(net, r, ready_day * 24.0) for r in routes),
+                        key=lambda r: r.total_h)
     except ValueError as e:
         fail(str(e))
     except NoRoute as e:
@@ -176,6 +185,10 @@ def route(
                       leg.fleet or "self (road march)", _num(leg.km),
                       _num(leg.start_h, ".2f"), _num(leg.hours, ".2f"))
         console.print(t)
+        for w in r.waits:
+            console.print(f"  at {w.node} waits {w.hours:.2f} h for fleet {w.fleet}, "
+                          f"available from day {w.available_day:g} "
+                          f"({w.available_day * 24:g} h)")
         for ch in r.changes:
             what = "transships (gauge change)" if ch.transship else "changes carrier"
             console.print(f"  at {ch.node} {what}: {ch.from_fleet or 'self'} → "
@@ -183,7 +196,9 @@ def route(
         mlc = (f"MLC {r.binding_mlc:g} (link {r.binding_link})" if r.binding_link
                else "no MLC limit on the way")
         console.print(f"[bold]total[/] {r.total_km:,.1f} km, {r.total_h:.2f} h "
-                      f"({r.total_h / 24:.2f} days) incl. loading, unloading and transfers; "
+                      f"({r.total_h / 24:.2f} days) incl. loading, unloading and transfers"
+                      f"{' and waiting for fleets' if r.waits else ''}"
+                      f"{f' from ready day {ready_day:g}' if ready_day else ''}; "
                       f"binding {mlc}")
 
 

@@ -13,6 +13,7 @@ waiting for carriers are the planner's and simulator's business.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Sequence
@@ -114,6 +115,17 @@ class Change:
 
 
 @dataclass(frozen=True)
+class Wait:
+    """Cargo waits at ``node`` for ``fleet``, which has no carrier before its
+    ``available_day`` (docs/model.md, "Carriers"): its trip starts ``hours`` later."""
+
+    fleet: str
+    node: str
+    hours: float
+    available_day: float
+
+
+@dataclass(frozen=True)
 class Route:
     origin: str
     destination: str
@@ -125,6 +137,7 @@ class Route:
     binding_mlc: float  # smallest max_mlc on the path (inf: none)
     binding_link: str | None
     via_at: tuple[int, ...] = ()  # legs travelled when each via node is passed
+    waits: tuple[Wait, ...] = ()  # for fleets not yet available (:func:`when_available`)
 
     @property
     def legs(self) -> tuple[Leg, ...]:
@@ -250,11 +263,18 @@ class Router:
         return r
 
     def k_routes(self, origin: str, destination: str, item: Item, k: int = 3,
-                 via: Sequence[str] = (), penalty: float = 0.5) -> list[Route]:
+                 via: Sequence[str] = (), penalty: float = 0.5,
+                 arc_weight: NDArray[np.float64] | None = None) -> list[Route]:
         """Up to ``k`` different routes, fastest first: after each route, the travel
         weights of its links (both directions) are multiplied by ``1 + penalty`` so
-        the next search prefers other links. Reported times are true times."""
-        first = self.route(origin, destination, item, via)
+        the next search prefers other links. ``arc_weight`` (per arc, or per stage
+        and arc as :meth:`search` takes it) steers every search (the gateway rule:
+        :func:`corridor.network.gateways.gateway_routes`). Reported times are true
+        times."""
+        first = self.search(origin, destination, item, via, arc_weight=arc_weight) \
+            if arc_weight is not None else None
+        if first is None:
+            first = self.route(origin, destination, item, via)
         routes, seen = [first], {first.signature()}
         weight = np.ones(len(self.net.arcs))
         last, repeats = first, 0
@@ -264,7 +284,8 @@ class Router:
             used = np.isin(self.net.arcs.link, self.net.arcs.link[[leg.arc for leg in
                                                                     last.legs]])
             weight[used] *= 1.0 + penalty
-            r = self.search(origin, destination, item, via, arc_weight=weight)
+            r = self.search(origin, destination, item, via,
+                            arc_weight=weight if arc_weight is None else arc_weight * weight)
             if r is None:
                 break
             if r.signature() in seen:
@@ -335,6 +356,35 @@ class Router:
         gb = net.fleets.gauge_mm[lb.fleet] if lb.fleet >= 0 else 0
         return Change(node, _fleet_name(net, la.fleet), _fleet_name(net, lb.fleet), hours,
                       transship=bool(ga and gb and ga != gb))
+
+
+def when_available(net: Network, r: Route, start_h: float = 0.0) -> Route:
+    """``r`` started at ``start_h`` (hours after day 0: the cargo's ready time) with each
+    trip waiting until its fleet is available: carriers start at ``available_day``,
+    none before (docs/model.md, "Carriers"), so a trip cannot load before then. The
+    legs after a wait move later by it; ``waits`` says where and for which fleet, and
+    ``total_h`` includes them. Times stay hours after the route's start."""
+    fleets = net.fleets
+    index = {str(f): i for i, f in enumerate(fleets.ids)}
+    shift, waits, segments = 0.0, [], []
+    for seg in r.segments:
+        f = index.get(seg.fleet) if seg.fleet is not None else None
+        if f is not None:
+            avail = float(fleets.available_day[f])
+            wait = avail * 24.0 - (start_h + seg.start_h + shift)
+            if wait > 1e-9:
+                shift += wait
+                waits.append(Wait(str(seg.fleet), seg.from_node, wait, avail))
+        if shift:
+            seg = dataclasses.replace(
+                seg, start_h=seg.start_h + shift,
+                legs=tuple(dataclasses.replace(leg, start_h=leg.start_h + shift)
+                           for leg in seg.legs))
+        segments.append(seg)
+    if not waits:
+        return r
+    return dataclasses.replace(r, segments=tuple(segments), total_h=r.total_h + shift,
+                               waits=tuple(waits))
 
 
 def legs_of(segments: list[Segment]) -> list[Leg]:

@@ -13,8 +13,9 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from corridor.network.cargo import cargo_classes, cargo_of, is_casualty
+from corridor.network.gateways import gateway_routes
 from corridor.network.graph import MODES, RAIL, Network
-from corridor.network.routing import NoRoute, Router
+from corridor.network.routing import NoRoute, Router, when_available
 from corridor.network.stategraph import Rules
 from corridor.scenario import Scenario
 
@@ -116,6 +117,7 @@ def movement_routes(scenario: Scenario, net: Network, router: Router | None = No
     router = router or Router(net)
     rows: list[dict[str, object]] = []
     queries: list[tuple[int, str, str, str, tuple[str, ...]]] = []
+    ready: dict[int, float] = {}
     for mid, m in scenario.movements.iterrows():
         via = tuple(m["via"] or ())
         seats = next((c.seats for c in cargo_classes(scenario, str(mid), net)
@@ -128,6 +130,7 @@ def movement_routes(scenario: Scenario, net: Network, router: Router | None = No
             wants.append(("bulk", round(float(m["supplies_t"]))))
         wants += [(str(t), int(n)) for t, n in sorted(dict(m["equipment"]).items()) if n > 0]
         for cargo, count in wants:
+            ready[len(rows)] = float(m["ready_day"])
             queries.append((len(rows), cargo, str(m["origin"]), str(m["destination"]), via))
             rows.append({"movement": str(mid), "cargo": cargo, "count": count})
         if seats and int(m["pax"]) > 0:
@@ -143,7 +146,10 @@ def movement_routes(scenario: Scenario, net: Network, router: Router | None = No
     per_tick = max(1, len(queries) // 100)
     for n, (i, cargo, origin, destination, via) in enumerate(queries, start=1):
         try:
-            r = router.route(origin, destination, cargo, via)
+            # the gateway rule between via ports, as planner and simulator route it;
+            # trips wait for their fleets' available_day from the movement's ready day
+            r = when_available(net, gateway_routes(router, origin, destination, cargo,
+                                                   via)[0], ready[i] * 24.0)
             rows[i].update(ok=True, hours=r.total_h, km=r.total_km, modes="+".join(r.modes),
                            fleets="+".join(dict.fromkeys(f or "self" for f in r.fleets)),
                            reason="")

@@ -21,6 +21,7 @@ from corridor.network.graph import MODES
 from corridor.plan import changes
 from corridor.plan.changes import FAMILY_KIND, Change
 from corridor.plan.engine import Duals
+from corridor.plan.extract import chunks_of
 from corridor.plan.model import PlanModel
 
 F64 = NDArray[np.float64]
@@ -220,18 +221,36 @@ def _row_use(pm: PlanModel, fam: str, rows: NDArray[np.int64], values: F64) -> f
 def closure_changes(base: pd.DataFrame, new: pd.DataFrame
                     ) -> tuple[dict[str, float], dict[str, float], dict[str, tuple[float, float]]]:
     """Days earlier per movement, movements that close only with the change, and the
-    closure days before and after for every movement that moved."""
+    closure days before and after for every movement that moved. A supply row is
+    compared chunk by chunk, under the chunk ids the summary's ``sustainment`` lists
+    (a chunk closes no earlier than its due day: ``extract.supply_chunks``)."""
     earlier: dict[str, float] = {}
     closed: dict[str, float] = {}
     both: dict[str, tuple[float, float]] = {}
-    for gid in base.index:
-        b, n = _num(base.at[gid, "closure_day"]), _num(new.at[gid, "closure_day"])
+    for gid, b, n in _entries(base, new):
         if np.isnan(b) and not np.isnan(n):
-            closed[str(gid)] = n
+            closed[gid] = n
         elif not np.isnan(b) and not np.isnan(n) and abs(b - n) > 1e-6:
-            earlier[str(gid)] = b - n
-            both[str(gid)] = (b, n)
+            earlier[gid] = b - n
+            both[gid] = (b, n)
     return earlier, closed, both
+
+
+def _entries(base: pd.DataFrame, new: pd.DataFrame) -> list[tuple[str, float, float]]:
+    """(summary entry id, closure before, closure after): movements, and supply chunks."""
+    out = []
+    for gid in base.index:
+        before = chunks_of(base, str(gid))
+        if before:
+            after = {ch["id"]: ch["closure_day"] for ch in chunks_of(new, str(gid))}
+            for ch in before:
+                b, n = ch["closure_day"], after.get(ch["id"])
+                out.append((str(ch["id"]), np.nan if b is None else float(b),
+                            np.nan if n is None else float(n)))
+        else:
+            out.append((str(gid), _num(base.at[gid, "closure_day"]),
+                        _num(new.at[gid, "closure_day"])))
+    return out
 
 
 def explain(c: Candidate) -> str:
@@ -245,16 +264,24 @@ def explain(c: Candidate) -> str:
                  f"{-c.predicted:+.2f})")
     else:
         value = f"objective {-c.verified:+.2g} ({how}; dual estimate {-c.predicted:+.2g})"
+    # Days are quoted only where the comparison is with the plan itself (a MIP re-solve):
+    # then "day b" is the closure the summary lists for that entry. A rounded plan is
+    # compared relaxation to relaxation, whose closure days are not the plan's: only
+    # the change is quoted, said to be the relaxation's.
+    plan_days = c.verified_by == "mip"
     if c.newly_closed:
         gid, day = max(c.newly_closed.items(), key=lambda kv: -kv[1])
-        return f"{one} lets {gid} close by day {day:.2f}; {value}"
+        if plan_days:
+            return f"{one} lets {gid} close by day {day:.2f}; {value}"
+        return f"{one} lets {gid} close within the horizon in the LP relaxation; {value}"
     better = {k: v for k, v in c.closure_change.items() if v > 0}
     if better:
         gid, days = max(better.items(), key=lambda kv: kv[1])
         b, n = c.before_after[gid]
         more = f", and {len(better) - 1} other movement(s) earlier" if len(better) > 1 else ""
-        return (f"{one} brings {gid}'s closure {days:.2f} days earlier (day {b:.2f} → "
-                f"{n:.2f}){more}; {value}")
+        when = f"day {b:.2f} → {n:.2f}" if plan_days else "in the LP relaxation"
+        return (f"{one} brings {gid}'s closure {days:.2f} days earlier ({when}){more}; "
+                f"{value}")
     if c.verified > MIN_VALUE:
         return f"{one} moves no closure but cargo arrives earlier; {value}"
     return (f"{one} changes nothing with whole trips ({value}): another limit binds "

@@ -121,12 +121,16 @@ def define_origin_supply(pm: PlanModel) -> None:
 
 
 def define_depot_stock(pm: PlanModel) -> None:
-    """Bulk drawn from a depot is at most its ``storage_t``."""
+    """Sustainment drawn from a depot is at most its ``storage_t`` (model.md, "Nodes":
+    the stock ``supply.csv`` demand is drawn from). A movement's own cargo (its
+    ``supplies_t``, equipment, people) is not depot stock: it is at its origin from its
+    ready day and draws nothing from the depot, as in the simulator."""
     st, net = pm.st, pm.net
     storage = pm.scenario.nodes["storage_t"].to_numpy(dtype=float)
     xo = np.flatnonzero(st.hold_origin[st.mv_hin[st.x_move]])
     node = st.hold_node[st.mv_hin[st.x_move[xo]]]
-    bulk = np.array([c.unit == "t" for c in pm.coms], dtype=bool)[st.mv_com[st.x_move[xo]]]
+    bulk = np.array([c.unit == "t" and c.kind == "supply" for c in pm.coms],
+                    dtype=bool)[st.mv_com[st.x_move[xo]]]
     sel = bulk & np.isfinite(storage[node]) & (net.nodes.kind[node] == "depot")
     if not sel.any():
         return

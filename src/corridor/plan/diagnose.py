@@ -217,7 +217,11 @@ def class_reason(pm: PlanModel, sol: Solution, c: Commodity, binding: list[Candi
         ch = b.change
         if (ch.kind == "fleet" and ch.target in fleets) or \
                 (ch.kind in ("link", "link_flow") and ch.target in links) or \
-                (ch.kind not in ("fleet", "link", "link_flow") and ch.target in nodes):
+                (ch.kind not in ("fleet", "link", "link_flow", "depot")
+                 and ch.target in nodes) or \
+                (ch.kind == "depot" and c.kind == "supply" and ch.target in nodes):
+            # depot stock binds sustainment only (a movement's own cargo is not drawn
+            # from it: constraints.define_depot_stock)
             mine.append(b)
     by = f"by day {st.grid.horizon_days:g}"
     if got <= c.quantity * 1e-6:

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
 from corridor.network.graph import MODES
+from corridor.plan.commodities import Group
 from corridor.plan.constraints import slot_coefficients
 from corridor.plan.model import PlanModel
 from corridor.plan.services import SINK
@@ -63,24 +64,65 @@ def read_solution(pm: PlanModel, values: F64) -> Solution:
 
 
 def group_closures(pm: PlanModel, sol: Solution) -> pd.DataFrame:
+    """Per movement and supply row: closure, lateness, share arrived; ``chunks`` lists a
+    supply row's due-dated chunks (:func:`supply_chunks`; empty for a movement). A supply
+    row closes when its last chunk does, and is as late as its latest chunk."""
     rows = []
     for g in pm.groups:
         cs = list(g.commodities)
+        chunks = supply_chunks(pm, sol, g) if g.kind == "supply" else []
         if not cs:
             clo = np.nan
             share = 0.0
         else:
-            c = sol.closure[cs]
+            c = np.array([ch["closure_day"] for ch in chunks], dtype=float) if chunks \
+                else sol.closure[cs]
             clo = float(np.max(c)) if not np.isnan(c).any() else np.nan
             q = pm.quantity[cs]
             sw = np.array([pm.coms[i].share_weight for i in cs])
             share = float((sw * np.minimum(1.0, sol.delivered[cs] / np.maximum(q, 1e-12))).sum()
                           / max(sw.sum(), 1e-12))
+        if np.isnan(clo):
+            late = np.nan
+        elif chunks:
+            late = max(float(ch["late_days"]) for ch in chunks)
+        else:
+            late = max(0.0, clo - g.due_day)
         rows.append({"id": g.id, "kind": g.kind, "due_day": g.due_day, "closure_day": clo,
-                     "late_days": max(0.0, clo - g.due_day) if not np.isnan(clo) else np.nan,
-                     "share_arrived": share if cs else 0.0, "priority": g.priority})
-    cols = ["id", "kind", "due_day", "closure_day", "late_days", "share_arrived", "priority"]
+                     "late_days": late, "share_arrived": share if cs else 0.0,
+                     "priority": g.priority, "chunks": chunks})
+    cols = ["id", "kind", "due_day", "closure_day", "late_days", "share_arrived", "priority",
+            "chunks"]
     return pd.DataFrame(rows, columns=cols).set_index("id")  # columns: none may move
+
+
+def chunks_of(closures: pd.DataFrame, gid: str) -> list[dict[str, Any]]:
+    """The ``chunks`` a :func:`group_closures` frame lists for ``gid`` (empty for a
+    movement, and for a frame without the column)."""
+    if "chunks" not in closures.columns:
+        return []
+    return cast(list[dict[str, Any]], closures.at[gid, "chunks"])
+
+
+def supply_chunks(pm: PlanModel, sol: Solution, g: Group) -> list[dict[str, Any]]:
+    """The due-dated chunks a supply row's demand is planned in (``commodities.py``):
+    each is needed from its due day, the day its consumption starts, which is also its
+    ``ready_day`` as a demand. Its stock may arrive earlier (the depot's stock is there
+    from day 0: pre-positioned), but the chunk closes when it is both in and needed —
+    ``max(last tonne in, due day)`` — never before it is ready; ``late_days`` is
+    ``closure_day - due_day``. ``closure_day`` is None where not all of it arrives."""
+    out: list[dict[str, Any]] = []
+    for i in g.commodities:
+        c = pm.coms[i]
+        last = float(sol.closure[i])
+        clo = None if np.isnan(last) else max(last, c.due_day)
+        out.append({"id": f"{g.id}/{c.label}", "supply": g.id,
+                    "ready_day": c.due_day, "due_day": c.due_day, "closure_day": clo,
+                    "late_days": None if clo is None else max(0.0, clo - c.due_day),
+                    "t": float(c.quantity), "arrived_t": float(sol.delivered[i]),
+                    "share_arrived": float(min(1.0, sol.delivered[i]
+                                               / max(c.quantity, 1e-12)))})
+    return out
 
 
 def arrivals(pm: PlanModel, sol: Solution) -> pd.DataFrame:

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from corridor.plan.extract import chunks_of
 from corridor.results import FORMAT, replace_folder, write_json, write_parquet
 
 FILES = ("flows", "arrivals", "trips", "carriers")
@@ -58,6 +59,10 @@ def _num(v: float) -> float | None:
 
 
 def movement_rows(closures: pd.DataFrame, groups: list[Any], kind: str) -> list[dict[str, Any]]:
+    """The summary's entries of ``kind``: one per movement; for ``supply``, one per
+    due-dated chunk of each supply row (:func:`chunk_rows`)."""
+    if kind == "supply":
+        return chunk_rows(closures, groups)
     rows = []
     for g in groups:
         if g.kind != kind:
@@ -72,6 +77,31 @@ def movement_rows(closures: pd.DataFrame, groups: list[Any], kind: str) -> list[
             "share_arrived": round(float(r["share_arrived"]), 6),
             "on_time": bool(closure is not None and late is not None and late <= 1e-9),
         })
+    return rows
+
+
+def chunk_rows(closures: pd.DataFrame, groups: list[Any]) -> list[dict[str, Any]]:
+    """``sustainment``: every chunk the planner cuts a supply row's demand into, with the
+    spec's movement fields (``id``, ``due_day``, ``closure_day``, ``late_days`` =
+    ``max(0, closure_day - due_day)``) and ``supply`` (the row's id, as ``unmet`` names
+    it), ``ready_day`` (= ``due_day``: the day the chunk's consumption starts),
+    ``t``, ``arrived_t``, ``share_arrived``, ``on_time``. A chunk closes when its stock
+    is in and needed, never before its ready day (``extract.supply_chunks``)."""
+    rows = []
+    for g in groups:
+        if g.kind != "supply":
+            continue
+        for ch in chunks_of(closures, g.id):
+            closure = None if ch["closure_day"] is None else _num(ch["closure_day"])
+            late = None if ch["late_days"] is None else _num(ch["late_days"])
+            rows.append({
+                "id": ch["id"], "due_day": _num(ch["due_day"]), "closure_day": closure,
+                "late_days": late, "supply": g.id, "ready_day": _num(ch["ready_day"]),
+                "priority": g.priority, "origin": g.origin, "destination": g.destination,
+                "label": g.label, "t": _num(ch["t"]), "arrived_t": _num(ch["arrived_t"]),
+                "share_arrived": round(float(ch["share_arrived"]), 6),
+                "on_time": bool(closure is not None and late is not None and late <= 1e-9),
+            })
     return rows
 
 

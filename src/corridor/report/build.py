@@ -548,7 +548,8 @@ def _medical_section(rep: Report, inputs: Inputs, scenario: Scenario | None) -> 
             med, {"share_surgery_within_limit": ("share with surgery within limit (%)", 100.0),
                   "share_evacuated_within_limit": ("share evacuated within limit (%)", 100.0),
                   "time_to_surgery_h": ("time to surgery (h)", 1.0),
-                  "casualties": ("wounded in action (count)", 1.0),
+                  "casualties": ("casualties: wounded in action and DNBI (count)", 1.0),
+                  "dnbi": ("of them disease and non-battle injury (count)", 1.0),
                   "kia": ("killed in action (count)", 1.0),
                   "carriers_lost": ("medical carriers lost (count)", 1.0),
                   "died_of_wounds": ("died of wounds (count)", 1.0)})))

@@ -188,7 +188,15 @@ def render_format_doc() -> str:
         f"`medical` keys: {', '.join(f'`{k}`' for k in sorted(MEDICAL_KEYS))}. "
         "`casualties` is a list of `{at, start_day, end_day, wia_per_1000_per_day, "
         "kia_per_1000_per_day, distribution}` (distribution one of `exponential`, "
-        "`lognormal`, `poisson`, `constant`); `precedence` shares must sum to 1.",
+        "`lognormal`, `poisson`, `constant`; `start_day` before the horizon); "
+        "`precedence` maps `urgent`, `priority`, `routine` to shares that must sum to 1 "
+        "(one left out is 0); `limits_h` maps the same names to hours; "
+        "`length_of_stay_days` maps `role1` … `role4` to days; `died_of_wounds` is "
+        "`{model: logistic, midpoint_h, scale_h, max_rate}` with `max_rate` from 0 to 1. "
+        "Any other key in the block, its maps or a casualty entry is an error (keys "
+        "starting with `x_` are notes). Casualties come only from troops that movements "
+        "deliver to `at` (docs/simulator.md). A carrier's `capacity_litters` is 0 or at "
+        "least 1 (a patient takes a whole litter).",
         "",
         "## Tables",
         "",

@@ -146,7 +146,7 @@ def resolve(
     disruptions = _resolve_disruptions(frames["disruptions"], nodes, links, say)
     medical = meta.get("medical")
     if medical is not None:
-        _check_medical(medical, node_ids, say)
+        _check_medical(medical, node_ids, say, horizon)
     has_work = (
         len(movements) > 0
         or (nodes["population"] > 0).any()
@@ -260,6 +260,11 @@ def _resolve_carriers(frame: pd.DataFrame, types: pd.DataFrame, nodes: pd.DataFr
     for cid, row in zip(c.index[empty], c.loc[empty, ROW], strict=True):
         say("carriers", row, "capacity_t", f"carrier '{cid}' has no capacity "
             "(capacity_t, capacity_m2, capacity_pax and capacity_litters are all 0)")
+    part = (c["capacity_litters"] > 0) & (c["capacity_litters"] < 1)
+    for cid, row, v in zip(c.index[part], c.loc[part, ROW], c.loc[part, "capacity_litters"],
+                           strict=True):
+        say("carriers", row, "capacity_litters", f"carrier '{cid}' has capacity_litters "
+            f"{v:g}: a stretcher patient takes a whole litter (give 0 or at least 1)")
     speed = c["speed_kmh"].to_numpy(dtype=float)
     for row in c.loc[~(np.isfinite(speed) & (speed > 0)), ROW]:
         say("carriers", row, "speed_kmh", "speed must be a finite number > 0")
@@ -408,11 +413,25 @@ def _number_ok(v: Any) -> TypeGuard[int | float]:
         return False
 
 
-def _check_medical(med: dict[str, Any], node_ids: set[str], say: _Reporter) -> None:
-    for k in med:
-        if k not in MEDICAL_KEYS and not str(k).startswith("x_"):
-            say.meta(f"medical.{k}", f"unknown medical key '{k}' (known: "
-                     f"{', '.join(sorted(MEDICAL_KEYS))})")
+CASUALTY_KEYS = ("at", "start_day", "end_day", "wia_per_1000_per_day", "kia_per_1000_per_day",
+                 "distribution")
+PRECEDENCES = ("urgent", "priority", "routine")
+DOW_KEYS = ("model", "midpoint_h", "scale_h", "max_rate")
+
+
+def _unknown(mapping: dict[Any, Any], known: tuple[str, ...] | set[str], where: str,
+             what: str, say: _Reporter) -> None:
+    """Every key of ``mapping`` outside ``known`` (and not an ``x_`` note) is an error:
+    a typo must not silently become a default."""
+    for k in mapping:
+        if k not in known and not str(k).startswith("x_"):
+            say.meta(f"{where}.{k}", f"unknown {what} '{k}'{_hint(str(k), set(known))} "
+                     f"(known: {', '.join(sorted(known))})")
+
+
+def _check_medical(med: dict[str, Any], node_ids: set[str], say: _Reporter,
+                   horizon: float | None = None) -> None:
+    _unknown(med, MEDICAL_KEYS, "medical", "medical key", say)
     cas = med.get("casualties") or []
     if not isinstance(cas, list):
         say.meta("medical.casualties", "must be a list of {at, start_day, end_day, ...}")
@@ -422,8 +441,12 @@ def _check_medical(med: dict[str, Any], node_ids: set[str], say: _Reporter) -> N
         if not isinstance(c, dict):
             say.meta(col, "must be a mapping")
             continue
+        _unknown(c, CASUALTY_KEYS, col, "casualty key", say)
         where = c.get("at")
-        if not isinstance(where, str) or where not in node_ids:
+        if where is None:
+            say.meta(f"{col}.at", "missing: give the front or staging_area node where "
+                     "casualties occur")
+        elif not isinstance(where, str) or where not in node_ids:
             hint = _hint(where, node_ids) if isinstance(where, str) else ""
             say.meta(f"{col}.at", f"unknown node '{where}'{hint}")
         for key in ("wia_per_1000_per_day", "kia_per_1000_per_day", "start_day", "end_day"):
@@ -433,6 +456,9 @@ def _check_medical(med: dict[str, Any], node_ids: set[str], say: _Reporter) -> N
         start, end = c.get("start_day"), c.get("end_day")
         if _number_ok(start) and _number_ok(end) and end < start:
             say.meta(f"{col}.end_day", f"end_day {end:g} is before start_day {start:g}")
+        if horizon is not None and _number_ok(start) and start >= horizon:
+            say.meta(f"{col}.start_day", f"start_day {start:g} is not before the horizon "
+                     f"({horizon:g} days): no casualty could be generated")
         dist = c.get("distribution", "exponential")
         if dist not in ("exponential", "lognormal", "poisson", "constant"):
             say.meta(f"{col}.distribution", f"'{dist}' is not exponential, lognormal, "
@@ -441,15 +467,39 @@ def _check_medical(med: dict[str, Any], node_ids: set[str], say: _Reporter) -> N
     if prec is not None:
         if not isinstance(prec, dict) or not all(_number_ok(v) for v in prec.values()):
             say.meta("medical.precedence", "must map urgent/priority/routine to shares >= 0")
+        elif any(k not in PRECEDENCES and not str(k).startswith("x_") for k in prec):
+            _unknown(prec, PRECEDENCES, "medical.precedence", "precedence", say)
         elif abs(math.fsum(float(v) for v in prec.values()) - 1.0) > 1e-6:
             say.meta("medical.precedence",
-                     f"shares sum to {math.fsum(float(v) for v in prec.values()):g}, not 1")
-    for key in ("limits_h", "length_of_stay_days"):
+                     f"shares sum to {math.fsum(float(v) for v in prec.values()):g}, not 1 "
+                     "(a precedence left out has share 0)")
+    for key, known in (("limits_h", PRECEDENCES),
+                       ("length_of_stay_days", ("role1", "role2", "role3", "role4"))):
         v = med.get(key)
-        if v is not None and (not isinstance(v, dict) or not all(
-            _number_ok(x) for x in v.values()
-        )):
-            say.meta(f"medical.{key}", "must map names to numbers >= 0")
+        if v is None:
+            continue
+        if not isinstance(v, dict) or not all(_number_ok(x) for x in v.values()):
+            say.meta(f"medical.{key}", f"must map {'/'.join(known)} to numbers >= 0")
+        else:
+            _unknown(v, known, f"medical.{key}", "key", say)
     for key in ("surgery_within_h", "dnbi_per_1000_per_day"):
         if key in med and not _number_ok(med[key]):
             say.meta(f"medical.{key}", f"'{med[key]}' must be a number >= 0")
+    dow = med.get("died_of_wounds")
+    if dow is not None:
+        if not isinstance(dow, dict):
+            say.meta("medical.died_of_wounds", "must be a mapping {model: logistic, "
+                     "midpoint_h, scale_h, max_rate}")
+            return
+        _unknown(dow, DOW_KEYS, "medical.died_of_wounds", "died_of_wounds key", say)
+        if dow.get("model", "logistic") != "logistic":
+            say.meta("medical.died_of_wounds.model", f"'{dow['model']}' is not a known "
+                     "model (only logistic)")
+        for key in ("midpoint_h", "scale_h"):
+            if key in dow and not _number_ok(dow[key]):
+                say.meta(f"medical.died_of_wounds.{key}", f"'{dow[key]}' must be a number "
+                         ">= 0")
+        top = dow.get("max_rate")
+        if top is not None and not (_number_ok(top) and top <= 1):
+            say.meta("medical.died_of_wounds.max_rate", f"'{top}' must be a probability "
+                     "between 0 and 1")

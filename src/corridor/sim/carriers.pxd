@@ -2,7 +2,7 @@
 cimport cython
 from corridor.sim.search cimport after
 from corridor.sim.disruptions cimport Profile
-from corridor.sim.slots cimport Slots, take
+from corridor.sim.slots cimport Slots, take, take_work
 from corridor.sim.state cimport Draws, Multipliers, RunState, calendar
 
 cdef double INF
@@ -11,10 +11,10 @@ cdef Py_ssize_t N_MODES, _SLOTTED, _GATED
 @cython.locals(k=Py_ssize_t, dt=double, st=RunState, prof=Profile)
 cpdef double node_gate(object run, Py_ssize_t node, Py_ssize_t mode, double t)
 
-@cython.locals(dt=double, length=double, start=double, st=RunState)
+@cython.locals(dt=double, st=RunState)
 cpdef double handle(object run, Py_ssize_t node, double tonnes, double t)
 
-@cython.locals(dt=double, length=double, start=double, st=RunState, prof=Profile)
+@cython.locals(dt=double, st=RunState)
 cpdef double transship(object run, Py_ssize_t node, double tonnes, double t)
 
 @cython.locals(mult=double, d=double, dt=double, p=double, p_break=double,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from corridor.sim.model import N_MODES
 from corridor.sim.search import after
-from corridor.sim.slots import take
+from corridor.sim.slots import take, take_work
 from corridor.sim.state import calendar
 
 if TYPE_CHECKING:
@@ -37,28 +37,24 @@ def node_gate(run: Run, node: int, mode: int, t: float) -> float:
 
 
 def handle(run: Run, node: int, tonnes: float, t: float) -> float:
-    """When ``tonnes`` handled at ``node`` from ``t`` are done (node handling limit)."""
+    """When ``tonnes`` handled at ``node`` from ``t`` are done (node handling limit):
+    at the node's capacity factor of the time, paused while the node is closed."""
     dt = run.handling_dt[node]
     if not dt or tonnes <= 0:
         return t
-    length = tonnes * dt
     st = run.st
-    start = take(calendar(st.handling_slots, node), st.node_prof[node], t, length)
-    return start + length if start < INF else INF
+    return take_work(calendar(st.handling_slots, node), st.node_prof[node], t, tonnes * dt)
 
 
 def transship(run: Run, node: int, tonnes: float, t: float) -> float:
-    """When ``tonnes`` arriving at ``t`` are through the gauge-change station at ``node``."""
+    """When ``tonnes`` arriving at ``t`` are through the gauge-change station at ``node``:
+    at the node's capacity factor of the time, paused while the node is closed (a
+    disruption of the node closes its transshipment, model.md "Disruptions")."""
     dt = run.transship_dt[node]
     if not dt:
         return t
     st = run.st
-    prof = st.node_prof[node]
-    length = tonnes * dt
-    start = take(calendar(st.transship_slots, node), prof, t, length)
-    if start == INF:
-        return INF
-    return start + (length / prof.factor_at(start) if prof is not None else length)
+    return take_work(calendar(st.transship_slots, node), st.node_prof[node], t, tonnes * dt)
 
 
 def arc_gate(run: Run, arc: int, t: float) -> float:

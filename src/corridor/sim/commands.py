@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from corridor.console import console, fail, load_or_exit
 
@@ -102,6 +103,8 @@ def _print(summary: dict, folder: Path) -> None:
         console.print(f"medical: {med['casualties']['mean']:,.0f} casualties per run, "
                       f"surgery within limit {'-' if share is None else f'{100 * share:.0f} %'}"
                       f", died of wounds {med['died_of_wounds']['mean']:,.1f}")
+        for note in med.get("notes") or []:  # what the chain could not model here
+            console.print(f"[yellow]medical:[/] {escape(note)}", markup=True)
     console.print(f"[green]written[/] {folder} ({summary['wall_seconds']:.1f} s, "
                   f"{summary['events']:,} events)")
 

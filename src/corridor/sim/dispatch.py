@@ -23,7 +23,7 @@ Two policies share the same mechanics:
 from __future__ import annotations
 
 import math
-from bisect import bisect_right, insort
+from bisect import insort
 from dataclasses import dataclass, field
 from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING
@@ -32,6 +32,8 @@ import numpy as np
 
 from corridor.network.cargo import CargoClass
 from corridor.network.gateways import keeps_gateways, stage_weights, via_gateways
+from corridor.network.gateways import straight as _straight
+from corridor.network.gateways import straight_search as _search
 from corridor.network.graph import MODE_CODE, Network
 from corridor.network.routing import NoRoute, Route, Router, Segment
 from corridor.scenario import Scenario
@@ -187,99 +189,6 @@ def _candidates(router: Router, origin: str, destination: str, via: tuple[str, .
     # a route that passes a place twice only touches a via node to tick it off
     straight = [r for r in routes if _straight(r)]
     return straight or routes
-
-
-REVISIT = 1e6  # travel-weight multiplier that keeps a search off a place it need not pass
-STRAIGHTEN = 3  # searches at most to take a route off the places it passes twice
-
-
-def _search(router: Router, origin: str, destination: str, via: tuple[str, ...],
-            c: CargoClass, weight: np.ndarray | None, found: Route | None = None
-            ) -> Route | None:
-    """The fastest route under ``weight`` (None, one per arc or one row per via stage;
-    ``found``: that route, already searched), taken off any place it passes twice
-    where another way exists.
-
-    A search through via stops finds each stretch's fastest path alone, so a stretch
-    may run back through the origin or on past the next stop and back (p1 -> a -> c
-    -> p2 by road only to tick off the ports; rail past a port of debarkation and back
-    to it). Each needless pass — any but the one a stop needs — is then made all but
-    impassable on its stretch and the search runs again. Which pass of a place two
-    stretches share is needless is not known, so both ways are tried (keep the first,
-    keep the last) and the route cheaper under ``weight`` is kept; if neither gets
-    off every place passed twice, the route as first found."""
-    r = found if found is not None else \
-        router.search(origin, destination, c, via, arc_weight=weight)
-    if r is None or _straight(r):
-        return r
-    base = np.ones((len(via) + 1, len(router.net.arcs)))
-    if weight is not None:
-        base = base * weight
-    best: Route | None = None
-    for keep_last in (False, True):
-        got = _straighten(router, origin, destination, via, c, base, r, keep_last)
-        if got is not None and (best is None or _cost(got, base) < _cost(best, base)):
-            best = got
-    return best or r
-
-
-def _straighten(router: Router, origin: str, destination: str, via: tuple[str, ...],
-                c: CargoClass, base: np.ndarray, r: Route, keep_last: bool
-                ) -> Route | None:
-    """Route ``r`` searched again with its needless passes (:func:`_needless_passes`)
-    made all but impassable, until it passes no place twice (None: it still does)."""
-    net = router.net
-    w = base.copy()
-    banned: set[tuple[int, str]] = set()
-    for _ in range(STRAIGHTEN):
-        more = _needless_passes(r, keep_last) - banned
-        if not more:
-            return None
-        for k, node in more:
-            w[k, net.arcs.dst == net.nodes.index[node]] *= REVISIT
-        banned |= more
-        got = router.search(origin, destination, c, via, arc_weight=w)
-        if got is None:
-            return None
-        if _straight(got):
-            return got
-        r = got
-    return None
-
-
-def _straight(r: Route) -> bool:
-    return len(set(r.nodes)) == len(r.nodes)
-
-
-def _stage(r: Route, leg: int) -> int:
-    """The search stage (between via k-1 and via k) leg number ``leg`` of ``r`` is in."""
-    return bisect_right(r.via_at, leg)
-
-
-def _needless_passes(r: Route, keep_last: bool) -> set[tuple[int, str]]:
-    """(search stage, place) of each pass of a place ``r`` passes more than once but
-    the one it must make: as origin, via stop or destination; else the first (or the
-    last) pass."""
-    nodes = r.nodes
-    ends = {0, len(nodes) - 1, *r.via_at}  # positions where a stage starts or ends
-    seen: dict[str, list[int]] = {}
-    for pos, node in enumerate(nodes):
-        seen.setdefault(node, []).append(pos)
-    out: set[tuple[int, str]] = set()
-    for node, where in seen.items():
-        if len(where) < 2:
-            continue
-        keep = [p for p in where if p in ends] or (where[-1:] if keep_last else where[:1])
-        for p in where:
-            if p not in keep:  # entered by leg p - 1
-                out.add((_stage(r, p - 1), node))
-    return out
-
-
-def _cost(r: Route, weight: np.ndarray) -> float:
-    """What the router minimised for ``r`` under per-stage travel ``weight``."""
-    return r.total_h + sum(leg.hours * (float(weight[_stage(r, i), leg.arc]) - 1.0)
-                           for i, leg in enumerate(r.legs))
 
 
 def _by_gateways(router: Router, origin: str, destination: str, via: tuple[str, ...],

@@ -427,14 +427,17 @@ class Run:
         unit_pax = self.mc_unit_pax[mc]
         if unit_pax:
             st.troops[self.mc_dest[mc]] += n * unit_pax
+            if self.medical is not None:  # exposed from their arrival, not the next day
+                self.medical.troops_in(self.mc_dest[mc], n * unit_pax, t)
         if self.mc_stock[mc]:
             st.stock[self.mc_dest[mc]] += n
         self._settle(mc, n, t)
 
     def _settle(self, mc: int, n: float, t: float) -> None:
-        """``n`` units of ``mc`` are done (delivered or lost); close its movement when
-        nothing of it is left on the way: on the day its last delivered unit arrived (a
-        movement that lost everything never closes; one that lost some is short)."""
+        """``n`` units of ``mc`` are done (delivered or lost); nothing of its movement
+        left on the way: the day its last delivered unit arrived. That is its closure
+        when it lost nothing: a movement that lost cargo never closes (it is short;
+        :meth:`outcome` leaves its closure inf)."""
         st = self.st
         st.left[mc] -= n
         if st.left[mc] <= EPS and st.left[mc] + n > EPS:
@@ -662,8 +665,12 @@ class Run:
         beds: dict[str, float] = {}
         if self.medical is not None:
             med, beds = self.medical.outcome()
+        # a movement closes when all of its cargo is at its destination (model.md,
+        # "Cargo"; results-format.md: closure is "when the last movement is complete"):
+        # one that lost any cargo never closes (it is short)
+        lost_any = np.bincount(mv, lost, minlength=n_mv) > EPS
         return RunOutcome(
-            closure=np.asarray(st.closure),
+            closure=np.where(lost_any, INF, np.asarray(st.closure, dtype=float)),
             delivered_t=np.bincount(mv, delivered * unit_t, minlength=n_mv),
             lost_t=np.bincount(mv, lost * unit_t, minlength=n_mv),
             delivered_pax=np.bincount(mv, delivered * unit_pax, minlength=n_mv),

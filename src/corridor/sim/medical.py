@@ -26,7 +26,8 @@ A deliberately simple, documented model (docs/simulator.md, "Medical chain"):
 4. **Died of wounds.** A surgical case dies with probability
    ``max_rate / (1 + exp(-(delay_h - midpoint_h) / scale_h))`` of its delay from
    wounding to surgery (defaults 6 h, 2 h, 0.3); one never operated within the
-   horizon is judged at the horizon. Casualties on a carrier that is lost die.
+   horizon is judged at the horizon. Casualties on a carrier that is lost die; a
+   carrier lost (or stuck for good) on its way to them is replaced by the next idle one.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ import numpy as np
 
 from corridor.network.graph import Network
 from corridor.scenario import Scenario
-from corridor.sim.carriers import travel
+from corridor.sim.carriers import node_gate, travel
+from corridor.sim.model import N_MODES
 from corridor.sim.queues import Servers
 
 if TYPE_CHECKING:
@@ -56,6 +58,7 @@ DEFAULT_DOW = {"midpoint_h": 6.0, "scale_h": 2.0, "max_rate": 0.3}
 SURGERY_H = (2.0, 1.5)  # mean operating time of urgent, priority cases
 SURGERY_CV = 0.5
 LOGNORMAL_CV = 2.0  # sd / mean of a lognormal daily rate (FORECAS Falklands-like)
+LOST_PATIENTS = -2  # the "consignment" of a loss row: patients lost aboard a medical carrier
 
 
 @dataclass(frozen=True)
@@ -87,24 +90,31 @@ class MedicalModel:
     # (surgical ones, ones with beds)
     routes: dict[tuple[int, int], tuple[tuple[int, ...], tuple[int, ...]]]
     roles: tuple[str, ...]  # "role2", ... present
+    available: tuple[float, ...] = ()  # per medical fleet, the day it becomes available
+    notes: tuple[str, ...] = ()  # what the chain does not model here, for the summary
 
 
 def compile_medical(scenario: Scenario, net: Network, fn: FleetNet,
-                    busy: frozenset[int] = frozenset()) -> MedicalModel | None:
-    """The medical model, or None when the scenario has no casualties. ``busy`` are
-    fleets that carry movement cargo (not used for evacuation)."""
-    med = scenario.medical or {}
-    cas = med.get("casualties") or []
-    if not cas:
+                    busy: frozenset[int] = frozenset(),
+                    troops_to: frozenset[int] | None = None) -> MedicalModel | None:
+    """The medical model, or None when the scenario has no ``medical:`` block. ``busy``
+    are fleets that carry movement cargo (not used for evacuation); ``troops_to`` the
+    nodes some movement delivers people to (None: not known, no note about it)."""
+    med = scenario.medical
+    if med is None:
         return None
+    cas = med.get("casualties") or []
     idx = net.nodes.index
     sites = tuple(Site(int(idx[c["at"]]), float(c.get("start_day", 0.0)),
                        float(c.get("end_day", scenario.horizon_days)),
                        float(c.get("wia_per_1000_per_day", 0.0)),
                        float(c.get("kia_per_1000_per_day", 0.0)),
                        str(c.get("distribution", "exponential"))) for c in cas)
-    prec = {**DEFAULT_SHARES, **(med.get("precedence") or {})}
-    total = sum(float(prec[k]) for k in PRECEDENCE) or 1.0
+    # a precedence map given is the whole split (validated to sum to 1): a share it
+    # leaves out is 0, not the default
+    given = med.get("precedence")
+    prec = {k: float((given or DEFAULT_SHARES).get(k, 0.0)) for k in PRECEDENCE}
+    total = sum(prec.values()) or 1.0
     limits = {**DEFAULT_LIMITS_H, **(med.get("limits_h") or {})}
     los_cfg = dict(DEFAULT_LOS_DAYS)
     for k, v in (med.get("length_of_stay_days") or {}).items():
@@ -119,8 +129,9 @@ def compile_medical(scenario: Scenario, net: Network, fn: FleetNet,
     beds = [int(nodes["beds"].iloc[i]) for i in hosp]
     tables = [int(nodes["surgical_tables"].iloc[i]) for i in hosp]
     fl = net.fleets
+    horizon = float(scenario.horizon_days)
     fleets = tuple(f for f in range(len(fl)) if fl.capacity_litters[f] > 0 and fl.count[f] > 0
-                   and f not in busy)
+                   and f not in busy and float(fl.available_day[f]) < horizon)
     routes: dict[tuple[int, int], tuple[tuple[int, ...], tuple[int, ...]]] = {}
     for f in fleets:
         for s in {site.node for site in sites}:
@@ -133,7 +144,7 @@ def compile_medical(scenario: Scenario, net: Network, fn: FleetNet,
     return MedicalModel(
         sites=sites,
         dnbi=float(med.get("dnbi_per_1000_per_day", 0.0)),
-        shares=tuple(float(prec[k]) / total for k in PRECEDENCE),  # type: ignore[arg-type]
+        shares=tuple(prec[k] / total for k in PRECEDENCE),  # type: ignore[arg-type]
         limits_d=tuple(float(limits[k]) / 24.0 for k in PRECEDENCE),  # type: ignore[arg-type]
         surgery_within_h=float(med.get("surgery_within_h", 2.0)),
         dow=(float(dow["midpoint_h"]), float(dow["scale_h"]), float(dow["max_rate"])),
@@ -146,7 +157,28 @@ def compile_medical(scenario: Scenario, net: Network, fn: FleetNet,
         litters=tuple(float(fl.capacity_litters[f]) for f in fleets),
         routes=routes,
         roles=tuple(sorted({f"role{r}" for r in role})),
+        available=tuple(max(float(fl.available_day[f]), 0.0) for f in fleets),
+        notes=_notes(scenario, cas, sites, troops_to),
     )
+
+
+def _notes(scenario: Scenario, cas: list[dict[str, Any]], sites: tuple[Site, ...],
+           troops_to: frozenset[int] | None) -> tuple[str, ...]:
+    """What the chain cannot model in this scenario, said in the summary (and by the
+    CLI) rather than silently giving nothing (docs/simulator.md, "Medical chain")."""
+    notes = []
+    if troops_to is not None:
+        for i, (c, site) in enumerate(zip(cas, sites, strict=True), start=1):
+            if site.node not in troops_to:
+                notes.append(
+                    f"medical.casualties[{i}] at '{c['at']}': no movement delivers troops "
+                    "there, so no casualties are generated (casualties come only from the "
+                    "troops movements deliver to `at`)")
+    nodes = scenario.nodes
+    if "icu_beds" in nodes and (nodes["icu_beds"].fillna(0) > 0).any():
+        notes.append("icu_beds are not modelled: the chain has no intensive-care stream "
+                     "(patients hold the holding beds counted under peak_beds)")
+    return tuple(notes)
 
 
 def dow_probability(delay_h: float, dow: tuple[float, float, float]) -> float:
@@ -172,6 +204,9 @@ class MedicalRun:
         self.K_CAS = k.register(self.on_casualty)
         self.K_AT = k.register(self.on_at_site)
         self.K_DROP = k.register(self.on_drop)
+        self.K_LOAD = k.register(self.on_load)
+        self.K_LOST = k.register(self.on_lost)
+        self.K_READY = k.register(self.on_ready)
         # casualties
         self.t_wound: list[float] = []
         self.prec: list[int] = []
@@ -180,8 +215,18 @@ class MedicalRun:
         self.t_surg: list[float] = []
         self.died = 0.0
         self.kia = 0.0
+        self.dnbi = 0.0
         self.hit = [0.0] * len(mm.sites)  # troops hit per site
         self.carry = [0.0] * (2 * len(mm.sites) + 1)  # fractional counts (deterministic)
+        # the day whose tick has run, and per site the day its rates were drawn for and
+        # those rates (wia, kia): troops arriving later that day take the same day's rate
+        self.today = -1
+        self.rate_day = [-1] * len(mm.sites)
+        self.rate_w = [0.0] * len(mm.sites)
+        self.rate_k = [0.0] * len(mm.sites)
+        self.site_at: dict[int, list[int]] = {}
+        for i, site in enumerate(mm.sites):
+            self.site_at.setdefault(site.node, []).append(i)
         self.waiting: dict[int, list[list[int]]] = {s.node: [[], [], []] for s in mm.sites}
         self.room_to: dict[int, float] = dict.fromkeys(self.waiting, 0.0)
         self.n_waiting: dict[int, int] = dict.fromkeys(self.waiting, 0)  # all precedences
@@ -190,11 +235,13 @@ class MedicalRun:
         self.car_fleet: list[int] = []
         self.car_pos: list[int] = []
         self.car_load: list[list[int]] = []
+        self.car_arc: list[int] = []  # where a carrier is lost (for its loss row)
         for i, f in enumerate(mm.fleets):
             for _ in range(int(fl.fleet_count[f])):
                 self.car_fleet.append(i)
                 self.car_pos.append(int(fl.fleet_home[f]))
                 self.car_load.append([])
+                self.car_arc.append(-1)
         # per site node: per medical fleet, whether it takes casualties from there to a
         # hospital; the hospital there that treats surgical cases, and any hospital there
         self.serves = {node: [bool(mm.routes.get((f, node), ((), ()))[1]) for f in mm.fleets]
@@ -205,8 +252,13 @@ class MedicalRun:
         self.idle: dict[tuple[int, int], list[int]] = {}
         self.nearest: dict[int, list[tuple[float, int, tuple[int, int]]]] = {
             node: [] for node in self.waiting}
+        available = mm.available or (0.0,) * len(mm.fleets)
         for c in range(len(self.car_fleet)):
-            self._idle(c)
+            day = available[self.car_fleet[c]]
+            if day > 0.0:  # not before the fleet's available_day
+                k.at(day, self.K_READY, c, 0)
+            else:
+                self._idle(c)
         self.local: dict[int, tuple[int, int]] = {}
         for node in self.waiting:
             here = [h for h, hn in enumerate(mm.hospitals) if hn == node]
@@ -214,6 +266,9 @@ class MedicalRun:
                                 here[0] if here else -1)
         self.lost_carriers = 0
         self.lost_fleet: dict[int, int] = {}
+        # loss rows as the run's (day, fleet, arc, consignment, units): LOST_PATIENTS and
+        # the patients aboard, or -1 and 0 for a carrier lost empty
+        self.losses: list[tuple[float, int, int, int, float]] = []
         # hospitals
         self.tables = [Servers(k, c, 2, self._surgery_time) if c > 0 else None
                        for c in mm.hosp_tables]
@@ -223,6 +278,7 @@ class MedicalRun:
     # ---------------------------------------------------------- casualties
     def daily(self, t: float, day: int) -> None:
         mm, st = self.mm, self.run.st
+        self.today = day
         for i, site in enumerate(mm.sites):
             lo, hi = max(site.start, t), min(site.end, t + 1.0, self.run.model.horizon)
             if hi <= lo:
@@ -230,15 +286,43 @@ class MedicalRun:
             troops = max(st.troops[site.node] - self.hit[i], 0.0)
             if troops <= 0:
                 continue
-            scale = troops / 1000.0 * (hi - lo)
-            wia = self._count(2 * i, self._rate(site.wia, site.dist) * scale, site.dist)
-            kia = self._count(2 * i + 1, self._rate(site.kia, site.dist) * scale, site.dist)
-            dnbi = self._count(2 * len(mm.sites), mm.dnbi * scale, "poisson")
-            self.kia += kia
-            self.hit[i] += wia + kia + dnbi
-            for j in range(int(wia) + int(dnbi)):
-                routine = j >= int(wia)
-                self._wound(site.node, lo, hi, j, int(wia) + int(dnbi), routine)
+            self._expose(i, troops, lo, hi, day)
+
+    def troops_in(self, node: int, n: float, t: float) -> None:
+        """``n`` troops delivered to ``node`` at ``t``: once the day's tick has run, they
+        are exposed for the rest of the day (the next ticks count them with the rest)."""
+        sites = self.site_at.get(node)
+        day = self.today
+        if sites is None or day < 0 or t >= day + 1.0:
+            return  # no casualties here, or the tick of t's day is still to come
+        mm = self.mm
+        for i in sites:
+            site = mm.sites[i]
+            lo, hi = max(site.start, t), min(site.end, day + 1.0, self.run.model.horizon)
+            if hi > lo:
+                self._expose(i, n, lo, hi, day)
+
+    def _expose(self, i: int, troops: float, lo: float, hi: float, day: int) -> None:
+        """Casualties among ``troops`` at site ``i`` over [lo, hi) of ``day``, at the
+        day's rates (drawn once a day, in the order they always were)."""
+        mm = self.mm
+        site = mm.sites[i]
+        fresh = self.rate_day[i] != day
+        scale = troops / 1000.0 * (hi - lo)
+        if fresh:
+            self.rate_w[i] = self._rate(site.wia, site.dist)
+        wia = self._count(2 * i, self.rate_w[i] * scale, site.dist)
+        if fresh:
+            self.rate_k[i] = self._rate(site.kia, site.dist)
+            self.rate_day[i] = day
+        kia = self._count(2 * i + 1, self.rate_k[i] * scale, site.dist)
+        dnbi = self._count(2 * len(mm.sites), mm.dnbi * scale, "poisson")
+        self.kia += kia
+        self.dnbi += dnbi
+        self.hit[i] += wia + kia + dnbi
+        for j in range(int(wia) + int(dnbi)):
+            routine = j >= int(wia)
+            self._wound(site.node, lo, hi, j, int(wia) + int(dnbi), routine)
 
     def _rate(self, mean: float, dist: str) -> float:
         if self.deterministic or mean <= 0 or dist in ("poisson", "constant"):
@@ -294,6 +378,11 @@ class MedicalRun:
         self.n_waiting[node] += 1
         self._call(t, node)
 
+    def on_ready(self, t: float, c: int, _b: int) -> None:
+        """Carrier ``c``'s fleet becomes available (``available_day``)."""
+        self._idle(c)
+        self._call_all(t)
+
     def _idle(self, c: int) -> None:
         key = (self.car_fleet[c], self.car_pos[c])
         cs = self.idle.get(key)
@@ -321,20 +410,50 @@ class MedicalRun:
             self.room_to[node] += self.litters[self.car_fleet[best]]
             self._go(t, best, node, self.K_AT)
 
+    def _call_all(self, t: float) -> None:
+        room = self.room_to
+        for node, w in self.n_waiting.items():
+            if w and w > room[node]:
+                self._call(t, node)
+
     def _go(self, t: float, c: int, to: int, kind: int) -> None:
+        """Carrier ``c`` drives empty to site ``to``, whose room it was booked into."""
         f = self.fleets[self.car_fleet[c]]
         run = self.run
         t, lost_arc = travel(run, run.path_way(f, self.car_pos[c], to), t, run.fleet_mode[f])
-        if lost_arc >= 0:
-            self._lose(c)
+        if lost_arc >= 0:  # its room is freed when the loss happens (on_lost)
+            self.car_arc[c] = lost_arc
+            run.kernel.at(t, self.K_LOST, c, to)
         elif t < math.inf:
             run.kernel.at(t, kind, c, to)
+        else:  # closed for good: it stays on the way; another may be sent (_call's loop)
+            self.room_to[to] -= self.litters[self.car_fleet[c]]
 
     def on_at_site(self, t: float, c: int, node: int) -> None:
+        """Carrier ``c`` has arrived at site ``node``: it loads there as the node's visit
+        limit (and closures) allow."""
+        run = self.run
+        f = self.fleets[self.car_fleet[c]]
+        self.car_pos[c] = node
+        mode = run.fleet_mode[f]
+        if self.n_waiting[node] and run.gated[node * N_MODES + mode]:
+            ts = node_gate(run, node, mode, t)
+            if ts == math.inf:  # closed for good: it cannot load here
+                self.room_to[node] -= self.litters[self.car_fleet[c]]
+                return
+            if ts > t:
+                run.kernel.at(ts, self.K_LOAD, c, node)
+                return
+        self._load(t, c, node)
+
+    def on_load(self, t: float, c: int, node: int) -> None:
+        """Carrier ``c``'s visit slot at ``node`` has come: it loads."""
+        self._load(t, c, node)
+
+    def _load(self, t: float, c: int, node: int) -> None:
         run = self.run
         i = self.car_fleet[c]
         f = self.fleets[i]
-        self.car_pos[c] = node
         self.room_to[node] -= self.litters[i]
         room = int(self.litters[i])
         load: list[int] = []
@@ -353,16 +472,21 @@ class MedicalRun:
                 break
         dest = (surgical or beds)[0] if needs_table else (beds or surgical)[0]
         self.car_load[c] = load
-        t += run.load_d[f] * run.mult.handling_time()
-        t, lost_arc = travel(run, run.path_way(f, node, self.hospitals[dest]), t,
-                             run.fleet_mode[f])
+        mode = run.fleet_mode[f]
+        t1 = t + run.load_d[f] * run.mult.handling_time()
+        t1, lost_arc = travel(run, run.path_way(f, node, self.hospitals[dest]), t1, mode)
         if lost_arc >= 0:
-            self._lose(c)
-            return
-        t += run.unload_d[f] * run.mult.handling_time()
-        run.kernel.at(t, self.K_DROP, c, dest)
+            self.car_arc[c] = lost_arc
+            run.kernel.at(t1, self.K_LOST, c, -1)
+        elif t1 < math.inf:
+            hn = self.hospitals[dest]
+            if run.gated[hn * N_MODES + mode]:  # a visit where it unloads
+                t1 = node_gate(run, hn, mode, t1)
+            if t1 < math.inf:
+                t1 += run.unload_d[f] * run.mult.handling_time()
+                run.kernel.at(t1, self.K_DROP, c, dest)
         if self.n_waiting[node] > self.room_to[node]:
-            self._call(t, node)
+            self._call(t, node)  # now, as it leaves: not when it unloads
 
     def on_drop(self, t: float, c: int, h: int) -> None:
         for cid in self.car_load[c]:
@@ -370,19 +494,27 @@ class MedicalRun:
         self.car_load[c] = []
         self.car_pos[c] = self.hospitals[h]
         self._idle(c)
-        room = self.room_to
-        for node, w in self.n_waiting.items():
-            if w and w > room[node]:
-                self._call(t, node)
+        self._call_all(t)
 
-    def _lose(self, c: int) -> None:
+    def on_lost(self, t: float, c: int, to: int) -> None:
+        """Carrier ``c`` is lost (a threat on its way), with its patients: they die. One
+        lost on its way to site ``to`` (>= 0) frees the room booked there, and another
+        idle carrier is sent in its place."""
         self.lost_carriers += 1
-        f = self.fleets[self.car_fleet[c]]
+        i = self.car_fleet[c]
+        f = self.fleets[i]
         self.lost_fleet[f] = self.lost_fleet.get(f, 0) + 1
-        for cid in self.car_load[c]:
+        load = self.car_load[c]
+        for cid in load:
             self.died += 1.0
             self.t_hosp[cid] = -1.0  # never arrives
+        self.losses.append((t, f, self.car_arc[c], LOST_PATIENTS if load else -1,
+                            float(len(load))))
         self.car_load[c] = []
+        if to >= 0:
+            self.room_to[to] -= self.litters[i]
+            if self.n_waiting[to] > self.room_to[to]:
+                self._call(t, to)
 
     # ------------------------------------------------------------ treatment
     def _admit(self, t: float, cid: int, h: int) -> None:
@@ -432,7 +564,7 @@ class MedicalRun:
             if tw + limit <= horizon:
                 judged += 1
                 within += not lost and ts - tw <= limit + 1e-9
-            if lost:  # already counted dead (_lose)
+            if lost:  # already counted dead (on_lost)
                 continue
             delay_h = (min(ts, horizon) - tw) * 24.0
             if ts < math.inf:
@@ -449,6 +581,7 @@ class MedicalRun:
             "time_to_surgery_h": float(np.mean(delays)) if delays else math.nan,
             "died_of_wounds": float(died),
             "carriers_lost": float(self.lost_carriers),
+            "dnbi": float(self.dnbi),
         }
         return med, self._peaks()
 

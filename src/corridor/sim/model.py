@@ -322,6 +322,7 @@ class _Builder:
     stage_transship: list[int] = field(default_factory=list)
     stage_march: list[float] = field(default_factory=list)
     stage_fleets: list[frozenset[int]] = field(default_factory=list)
+    named: set[int] = field(default_factory=set)  # fleets the router or plan names
 
     def lane(self, mode: int, arcs: tuple[int, ...], march: float) -> int:
         key = (mode, arcs, march)
@@ -347,6 +348,8 @@ class _Builder:
             else:
                 fs = fleets[k] if fleets is not None else \
                     frozenset(compatible_fleets(net, self.fn, c, seg))
+                self.named.update(fs if fleets is not None
+                                  else (int(net.fleets.index[seg.fleet]),))
                 mode = int(net.fleets.mode[net.fleets.index[seg.fleet]])
             self.stage_mc.append(mc)
             self.stage_lane.append(self.lane(mode, seg.arcs, march))
@@ -447,11 +450,41 @@ def _split(total: float, shares: list[float], integral: bool) -> list[float]:
     return [float(x) for x in base]
 
 
+def _medical_fleets(scenario: Scenario, net: Network, fn: FleetNet, b: _Builder,
+                    consignments: list[Consignment]) -> tuple[Any, list[frozenset[int]]]:
+    """The medical model and the stages' fleets without the medical ones.
+
+    Medical carriers are the fleets with litters that carry no movement cargo: not
+    named by the router or the plan for a segment, and with no room for cargo but
+    seats and litters (an ambulance bus; a C-17 that may fly cargo stays a cargo
+    fleet). Such a fleet is only an alternate for people elsewhere, so it is taken off
+    those stages (one carrier is never in both the movements' and the medical chain's
+    pools), unless no other fleet could run a stage."""
+    from corridor.sim.medical import compile_medical
+
+    fl = net.fleets
+    light = {f for f in range(len(fl)) if fl.capacity_litters[f] > 0
+             and fl.capacity_t[f] <= 0 and fl.capacity_m2[f] <= 0}
+    free = light - b.named
+    busy = set(frozenset().union(*b.stage_fleets)) - free
+    for fs in b.stage_fleets:
+        if fs and fs <= free:  # no other fleet can run this stage
+            busy |= fs
+    mv = scenario.movements
+    dest = mv["destination"].astype(str).tolist()
+    idx = net.nodes.index
+    troops_to = frozenset(int(idx[dest[c.movement]]) for c in consignments
+                          if c.kind != "litter" and c.unit_pax > 0 and c.first_stage >= 0)
+    medical = compile_medical(scenario, net, fn, frozenset(busy), troops_to)
+    if medical is None or not medical.fleets:
+        return medical, list(b.stage_fleets)
+    drop = frozenset(medical.fleets)
+    return medical, [fs - drop if fs & drop else fs for fs in b.stage_fleets]
+
+
 def _assemble(scenario: Scenario, options: SimOptions, net: Network, fn: FleetNet,
               b: _Builder, consignments: list[Consignment], unmet: list[tuple[str, str]],
               stage_of: dict[tuple[str, str, int], int], plan: RoutePlan) -> SimModel:
-    from corridor.sim.medical import compile_medical
-
     nodes, arcs, fl = scenario.nodes, net.arcs, net.fleets
     n = len(net.nodes)
     visit = np.zeros((n, N_MODES))
@@ -472,7 +505,8 @@ def _assemble(scenario: Scenario, options: SimOptions, net: Network, fn: FleetNe
     for s, lane in enumerate(b.stage_lane):
         lane_stages[lane].append(s)
     lane_stages = [sorted(st, key=lambda s: int(stage_rank[s])) for st in lane_stages]
-    lane_fleets = [frozenset().union(*(b.stage_fleets[s] for s in st)) for st in lane_stages]
+    medical, stage_fleets = _medical_fleets(scenario, net, fn, b, consignments)
+    lane_fleets = [frozenset().union(*(stage_fleets[s] for s in st)) for st in lane_stages]
     fleet_lanes = tuple(tuple(i for i, fs in enumerate(lane_fleets) if f in fs)
                         for f in range(len(fl)))
     idx = pd.Index(net.nodes.ids)
@@ -528,7 +562,7 @@ def _assemble(scenario: Scenario, options: SimOptions, net: Network, fn: FleetNe
         stage_transship=np.asarray(b.stage_transship, dtype=np.int64),
         stage_march=np.asarray(b.stage_march, dtype=float),
         stage_rank=stage_rank,
-        stage_fleets=tuple(b.stage_fleets),
+        stage_fleets=tuple(stage_fleets),
         lane_mode=np.asarray(b.lane_mode, dtype=np.int64),
         lane_src=np.asarray(lane_src, dtype=np.int64),
         lane_dst=np.asarray(lane_dst, dtype=np.int64),
@@ -550,7 +584,7 @@ def _assemble(scenario: Scenario, options: SimOptions, net: Network, fn: FleetNe
         sup_end=sup["end_day"].to_numpy(dtype=float),
         sup_source=np.asarray(sup_source, dtype=np.int64),
         disruptions=compile_disruptions(scenario.disruptions, net),
-        medical=compile_medical(scenario, net, fn, frozenset().union(*b.stage_fleets)),
+        medical=medical,
         unmet=tuple(unmet),
         policy=plan.source,
         quota_go=quota_go,

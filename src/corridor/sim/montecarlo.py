@@ -90,9 +90,12 @@ def _run_one(model: SimModel, seed: int, i: int) -> RunRecord:
     o = r.run()
     m = model
     carriers_lost = o.carriers_lost.astype(float)
+    losses = o.losses
     if r.medical is not None:
         for f, n in r.medical.lost_by_fleet().items():
             carriers_lost[f] += n
+        if r.medical.losses:  # medical carriers lost, with the patients aboard
+            losses = losses + r.medical.losses
     horizon = m.horizon
     closed = [sum(min(e, horizon) - max(s, 0.0) for s, e in w if s < horizon)
               for w in r.st.windows]
@@ -100,7 +103,7 @@ def _run_one(model: SimModel, seed: int, i: int) -> RunRecord:
         run=i, closure=o.closure, delivered_t=o.delivered_t, lost_t=o.lost_t,
         delivered_pax=o.delivered_pax, lost_pax=o.lost_pax, shipped=o.shipped,
         delivered=o.delivered, lost=o.lost, in_transit=o.in_transit,
-        carriers_lost=carriers_lost, losses=o.losses, stockouts=o.stockouts,
+        carriers_lost=carriers_lost, losses=losses, stockouts=o.stockouts,
         arrivals=_arrivals(r, m.step_h / 24.0) if i < ARRIVAL_RUNS else [],
         outages=[len(w) for w in r.st.windows],
         closed_days=[float(x) for x in closed], events=o.events, trips=o.trips,

@@ -18,3 +18,11 @@ cdef class Slots:
 
 @cython.locals(f=double, start=double, factor=list)
 cpdef double take(Slots slots, Profile prof, double t, double length)
+
+
+@cython.locals(i=Py_ssize_t, n=Py_ssize_t, f=double, end=double, left=double,
+               breaks=list, factor=list)
+cpdef double finish(Profile prof, double t, double length)
+
+@cython.locals(start=double, end=double)
+cpdef double take_work(Slots slots, Profile prof, double t, double length)

@@ -95,3 +95,48 @@ def take(slots: Slots, prof: Profile | None, t: float, length: float) -> float:
             return slots.book(start, length / f)
         t = start
     return slots.book(t, length)
+
+
+def finish(prof: Profile, t: float, length: float) -> float:
+    """When ``length`` days of work at full capacity, started at ``t``, are done on a
+    resource whose capacity follows ``prof``: the work goes at each piece's factor
+    and stops while it is closed (a closure inside the booking pauses it; inf if it
+    never finishes)."""
+    breaks, factor = prof.breaks, prof.factor
+    i = after(breaks, t) - 1
+    n = len(breaks)
+    left = length
+    while True:
+        f = factor[i]
+        end = breaks[i + 1] if i + 1 < n else INF
+        if f > 0:
+            if end == INF or t + left / f <= end:
+                return t + left / f
+            left -= (end - t) * f
+        elif end == INF:
+            return INF
+        t = end
+        i += 1
+
+
+def take_work(slots: Slots, prof: Profile | None, t: float, length: float) -> float:
+    """Book ``length`` days of work at full capacity (tonnes handled or transshipped)
+    on a resource whose capacity follows ``prof``, in one stretch from the earliest
+    open time with a free gap that holds the whole of it; the work goes at the
+    capacity factor of the time and pauses while the resource is closed, the
+    booking holding the resource meanwhile. Returns when the work is done (inf if
+    never). Where no break falls inside, the booking is :func:`take`'s."""
+    if prof is None:
+        return slots.book(t, length) + length
+    while True:  # t only grows, and past the last booking every gap is free
+        t = prof.next_open(t)
+        if t == INF:
+            return INF
+        end = finish(prof, t, length)
+        if end == INF:
+            return INF
+        start, _ = slots.earliest(t, end - t)
+        if start == t:
+            slots.book(t, end - t)
+            return end
+        t = start

@@ -6,8 +6,8 @@ the backend or worker count (``wall_seconds`` aside).
 
 Conventions (docs/simulator.md, "Results"):
 
-- a movement *closes* when none of its cargo is on the way any more: all of it is
-  delivered, or lost; closure is the day its last unit arrived;
+- a movement *closes* when all of its cargo is delivered; closure is the day its
+  last unit arrived; one that lost cargo never closes (the run's closure is inf);
 - ``closure_day`` stats: ``mean`` over the runs in which it closed within the
   horizon (``p_closed`` says how many), percentiles over all runs with a run that
   never closed counting as later than any day (null when the percentile falls on
@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from corridor.results.folder import FORMAT
+from corridor.sim.medical import LOST_PATIENTS
 from corridor.sim.model import SimModel
 from corridor.sim.montecarlo import RunRecord
 
@@ -42,7 +43,7 @@ NEVER = 1e300  # stands for "not within the horizon" inside percentile arithmeti
 SPEC_ROLES = ("role2", "role3")  # the roles results-format.md shows under peak_beds
 SHARES = ("share_surgery_within_limit", "share_evacuated_within_limit")
 MEDICAL = ("casualties", "kia", *SHARES, "time_to_surgery_h", "died_of_wounds",
-           "carriers_lost", "surgical_cases_judged", "evacuations_judged")
+           "carriers_lost", "surgical_cases_judged", "evacuations_judged", "dnbi")
 
 
 def r6(x: float) -> float | None:
@@ -121,7 +122,8 @@ def build_summary(model: SimModel, records: list[RunRecord], *, runs: int, seed:
         "losses": {
             "carriers": stats(carriers),
             "cargo_t": stats(lost_t.sum(axis=1)),
-            "pax": stats(lost_pax.sum(axis=1)),
+            # people lost: movements' people and patients lost aboard medical carriers
+            "pax": stats(lost_pax.sum(axis=1) + _patients_lost(records)),
             "by_fleet": [{"fleet": model.fleet_ids[f], "carriers": {"mean": r6(x)}}
                          for f, x in enumerate(by_fleet.mean(axis=0)) if x > 0] if n else [],
             "short_movements": [mid for j, mid in enumerate(model.mv_ids)
@@ -136,6 +138,12 @@ def build_summary(model: SimModel, records: list[RunRecord], *, runs: int, seed:
     }
     summary["medical"] = _medical(model, records)
     return summary
+
+
+def _patients_lost(records: list[RunRecord]) -> np.ndarray:
+    """Per run, the patients lost aboard medical carriers (their loss rows)."""
+    return np.array([sum(units for _, _, _, c, units in r.losses if c == LOST_PATIENTS)
+                     for r in records], dtype=float)
 
 
 def _stockouts(model: SimModel, records: list[RunRecord]) -> dict[str, Any]:
@@ -168,6 +176,9 @@ def _medical(model: SimModel, records: list[RunRecord]) -> dict[str, Any]:
     doc). Per run, a share or time with no case to judge is NaN; a scenario without the
     block has no casualties, no medical carriers and no bed used."""
     out: dict[str, Any] = {"modelled": model.medical is not None}
+    # what the chain does not model in this scenario (no troops where casualties are
+    # generated, icu_beds): said here, not silently left out
+    out["notes"] = list(model.medical.notes) if model.medical is not None else []
     for k in MEDICAL:
         nothing = math.nan if k in SHARES or k == "time_to_surgery_h" else 0.0
         v = np.array([r.medical.get(k, nothing) for r in records], dtype=float)
@@ -223,11 +234,14 @@ def run_tables(model: SimModel, records: list[RunRecord]) -> dict[str, pd.DataFr
            for k in (model.medical.roles if model.medical is not None else ())},
     })
     mcs = model.consignments
+    # c < 0: a carrier lost empty (-1) or a medical carrier with its patients
+    # (LOST_PATIENTS: cargo class "patients", one person each)
     loss_rows = [(r.run, day, model.fleet_ids[f], model.arc_link[a],
                   model.mv_ids[mcs[c].movement] if c >= 0 else "",
-                  mcs[c].key if c >= 0 else "", units,
+                  mcs[c].key if c >= 0 else "patients" if c == LOST_PATIENTS else "", units,
                   units * mcs[c].unit_t if c >= 0 else 0.0,
-                  units * mcs[c].unit_pax if c >= 0 else 0.0)
+                  units * mcs[c].unit_pax if c >= 0 else float(units) if c == LOST_PATIENTS
+                  else 0.0)
                  for r in records for day, f, a, c, units in r.losses]
     losses = pd.DataFrame(loss_rows, columns=["run", "day", "fleet", "link", "movement",
                                               "cargo_class", "units", "t", "pax"])
