@@ -18,6 +18,7 @@ answers most "not yet" questions without a search at all.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 from collections.abc import Callable
@@ -50,6 +51,9 @@ class _Capacity:
         hold = net.hold_cap.tolist()
         self.hold_cap: list[int | None] = [None if math.isinf(c) else int(c) for c in hold]
         self.hold_used: list[dict[int, int]] = [{} for _ in range(net.n)]
+        # steps in which a node's waiting room is used up, sorted (capacity_pax 0: all)
+        self.hold_full: list[list[int]] = [
+            list(range(horizon)) if c == 0 else [] for c in self.hold_cap]
 
     def cap(self, a: int, t: int) -> int:
         f = self.fixed.get(a)
@@ -112,10 +116,16 @@ class _Capacity:
              head: list[int]) -> None:
         node, ready = source, 0
         for i, (a, t) in enumerate(route):
-            if i > 0 and self.hold_cap[node] is not None:
+            cap = self.hold_cap[node]
+            if i > 0 and cap is not None:
                 used = self.hold_used[node]
                 for s in range(ready, t):
                     used[s] = used.get(s, 0) + size
+                    if used[s] >= cap:
+                        full = self.hold_full[node]
+                        k = bisect.bisect_left(full, s)
+                        if k == len(full) or full[k] != s:
+                            full.insert(k, s)
             u = self.used[a]
             u[t] = u.get(t, 0) + size
             node, ready = head[a], t + transit[a]
@@ -173,20 +183,15 @@ def ccrp(
 
         Stops early with a lower bound on the arrival (an int) once that bound passes
         ``limit`` (another source's route is sure to be earlier). Waiting is free at
-        home but limited at junctions with capacity_pax, so an early arrival at a
-        junction may be stuck where a later one would not be: when no route is found,
-        leaving home later is tried (1..8 steps later, then ever larger delays) before
-        the source's people are given up.
+        home but limited at junctions with capacity_pax, so an early arrival at such a
+        junction may be stuck where a later one would not be: there the search tells
+        arrivals apart by their step and also tries entering the link into it in later
+        steps (leaving home, or any place where waiting is free, later), so people are
+        only left behind when no route at all is left.
         """
-        start = 0
-        while start + guide[s] < h:
-            found = search_from(s, start, limit)
-            if found is not None:
-                return found
-            if not limited:
-                return None  # without holding limits the earliest departure is best
-            start = start + 1 if start < 8 else int(start * 1.3) + 1
-        return None
+        if limited:
+            return search_limited(s, limit)
+        return search_from(s, 0, limit)
 
     limited = any(c is not None for c in capacity.hold_cap)
 
@@ -226,7 +231,7 @@ def ccrp(
         deadline[0], deadline[1] = t_max, counters["wasted"]
 
     full, used, open_ = capacity.full, capacity.used, capacity.open
-    hold_cap = capacity.hold_cap
+    hold_cap, hold_full = capacity.hold_cap, capacity.hold_full
     free_slot, hold_room = capacity.free_slot, capacity.hold_room
     heappop, heappush = heapq.heappop, heapq.heappush
 
@@ -285,6 +290,109 @@ def ccrp(
         if prune:
             counters["wasted"] += 1
         return limit + 1 if prune else None  # pruned: later than the limit, or never
+
+    def search_limited(s: int, limit: int) -> Found | int | None:
+        """:func:`search_from` for networks with waiting limits (capacity_pax).
+
+        Where waiting is free (home, and nodes without capacity_pax) the earliest arrival
+        is best, since one can wait there for any later step. At a node with a waiting
+        limit it is not: each (node, step) is a state of its own, and a link into such
+        a node is tried in each step it has room (lazily: a "next step" entry whose key
+        bounds the arrival it can give), so every feasible route is within reach and
+        A* returns the earliest arrival among them all.
+        """
+        counters["searches"] += 1
+        if guide[s] >= no_way:
+            return None
+        prune = limit < h - 1
+        if prune and (limit != deadline[0] or counters["wasted"] - deadline[1] > 5):
+            update_latest(limit)
+        cut = latest if prune else None
+        if cut is not None and cut[s] < 0:
+            counters["cut_short"] += 1
+            return limit + 1
+        # waiting is free at the source (its own people) and at nodes without a limit
+        best = {s: 0}  # nodes where waiting is free: earliest step reached
+        seen: set[tuple[int, int]] = set()  # (node, step) reached, limited nodes
+        # limited nodes: the last step one may leave them from a state expanded so far;
+        # reaching one by then adds nothing (the same waiting room, the same links)
+        covered: dict[int, int] = {}
+        pred: dict[tuple[int, int], tuple[int, int, int, int]] = {}  # -> (u, t, arc, td)
+        # (key, guide, step, node, -1) a state; (key, guide, from step, node, arc, td,
+        # window end) "the link a from node in a step after td"
+        heap: list[tuple[int, ...]] = [(guide[s], guide[s], 0, s, -1)]
+
+        def reach(u: int, t: int, a: int, td: int, v: int) -> None:
+            """Enter arc a from (u, t) in step td towards v; push v's state if new."""
+            arr = td + transit[a]
+            g = guide[v]
+            if arr + g >= h:
+                return
+            if v == s or hold_cap[v] is None:
+                if arr < best.get(v, h):
+                    best[v] = arr
+                    pred[(v, arr)] = (u, t, a, td)
+                    heappush(heap, (arr + g, g, arr, v, -1))
+            elif (v, arr) not in seen:
+                seen.add((v, arr))
+                pred[(v, arr)] = (u, t, a, td)
+                heappush(heap, (arr + g, g, arr, v, -1))
+
+        def window(u: int, t: int) -> int:
+            """Last step one may leave u having reached it in step t: the first step
+            from t on whose waiting room is used up (one cannot wait through it)."""
+            end = h - 1
+            if u != s and hold_cap[u] is not None:
+                full = hold_full[u]
+                k = bisect.bisect_left(full, t)
+                if k < len(full):
+                    end = min(end, full[k])
+            return min(end, cut[u]) if cut is not None else end
+
+        while heap:
+            item = heappop(heap)
+            f, t, u = item[0], item[2], item[3]
+            if f > limit:
+                counters["wasted"] += 1
+                return f
+            if len(item) > 5:  # the next step with room on a link into a limited node
+                a, td, end = item[4], item[5], item[6]
+                v = head[a]
+                nxt = free_slot(a, max(td + 1, covered.get(v, -1) + 1 - transit[a]))
+                if nxt <= end:
+                    reach(u, t, a, nxt, v)
+                    if nxt + transit[a] + guide[v] + 1 < h:
+                        heappush(heap, (nxt + 1 + transit[a] + guide[v], guide[v], t, u,
+                                        a, nxt, end))
+                continue
+            free_here = u == s or hold_cap[u] is None
+            if free_here and t > best.get(u, h):
+                continue
+            if not free_here and t <= covered.get(u, -1):
+                continue  # an earlier state here may wait until this step and beyond
+            if u != s and room[u] > 0:
+                route: Route = []
+                node, when = u, t
+                while node != s:  # the source is only ever reached as (s, 0)
+                    node, when, a, td = pred[(node, when)]
+                    route.append((a, td))
+                route.reverse()
+                return t, u, route
+            end = window(u, t)
+            if not free_here:
+                covered[u] = end
+            for a, v, tau in out[u]:
+                td = free_slot(a, t)
+                if td > end:
+                    continue  # no room on a before u's waiting limit (or the cut)
+                reach(u, t, a, td, v)
+                if v != s and hold_cap[v] is not None and td < end:
+                    g = guide[v]
+                    if td + 1 + tau + g < h:
+                        heappush(heap, (td + 1 + tau + g, g, t, u, a, td, end))
+        if prune:
+            counters["wasted"] += 1
+        return limit + 1 if prune else None
 
     update_guide()
     groups: list[Group] = []

@@ -85,7 +85,7 @@ def _run(net: EvacNetwork, opts: EvacOptions,
     egress = max((g.arrival_step(net) + 1 for g in groups), default=0)
     bounds = combinatorial_bounds(net) if net.to_move else {}
     lower = max(bounds.values(), default=0)
-    reasons = _reasons(net, stranded)
+    reasons = _reasons(net, stranded, groups=groups)
     all_arrive = not stranded
     heuristic = Solution("heuristic", "feasible", sip + groups, lower, stranded,
                          {**counters, "stranded_reason": reasons})
@@ -112,9 +112,9 @@ def _run(net: EvacNetwork, opts: EvacOptions,
             heuristic.stats["bound_step_factor"] = factor
             lower = max(lower, bounds["coarse_lp"])
     heuristic.lower_bound = lower
-    if not all_arrive and any(r != TOO_LATE for r in reasons.values()):
+    if not all_arrive:  # as for the exact method: not everybody arrives
         heuristic.status = "infeasible"
-    elif all_arrive and egress <= lower:
+    elif egress <= lower:
         heuristic.status = "optimal"
     if net.to_move == 0:  # everybody is already in a shelter: nothing to choose
         heuristic.method, heuristic.status = method, "optimal"
@@ -130,7 +130,7 @@ def _run(net: EvacNetwork, opts: EvacOptions,
         kept = Solution("exact", outcome.status, heuristic.groups, lower, stranded, stats)
         return kept, heuristic, bounds
     stranded_exact = outcome.stranded
-    stats["stranded_reason"] = _reasons(net, stranded_exact)
+    stats["stranded_reason"] = _reasons(net, stranded_exact)  # a most-arrivals plan
     status = outcome.status
     if status == "optimal" and stranded_exact:
         status = "infeasible"
@@ -161,21 +161,126 @@ def _late_clusters(net: EvacNetwork, groups: list[Group]) -> list[np.ndarray | N
     return out
 
 
-def _reasons(net: EvacNetwork, stranded: dict[int, int]) -> dict[int, str]:
-    """Why each node's people were left behind (as far as can be told cheaply)."""
+def _reasons(net: EvacNetwork, stranded: dict[int, int],
+             groups: list[Group] | None = None) -> dict[int, str]:
+    """Why each node's people were left behind: a diagnosis, not a guess.
+
+    Which shelters each node can reach at all, and which within the horizon on empty
+    roads, on the links open to evacuees at some step of the horizon (other modes and
+    closed roads do not count). Then the room: a static maximum flow from the nodes to
+    the shelters they can reach in time, each shelter capped by its room; the nodes
+    left short in *every* such flow (the source side of the minimal cut) are short of
+    room, and are told the places and the people of their group (the shelters that
+    group can reach, and everyone who can reach only those). For the rest the roads
+    (capacity over time, waiting limits) are what stops them. ``groups``: the plan is
+    the heuristic's (not one that gets the most people out), and says so.
+    """
     if not stranded:
         return {}
-    near = to_shelter(net)
-    total_room = float(net.shelter_cap.sum())
+    sources = np.flatnonzero(net.pop > 0)  # the stranded are among them
+    col = {int(i): k for k, i in enumerate(sources.tolist())}
+    steps = _steps_to_shelters(net, sources)  # (shelters, sources) fewest transit steps
+    shelters = np.flatnonzero(net.is_shelter)
+    in_time = steps <= net.horizon - 1
+    short = _short_of_room(net, shelters, sources, in_time)
+    horizon_h = f"{net.horizon * net.step_h:g} h"
     out = {}
     for i in stranded:
-        if not np.isfinite(near[i]):
+        j = col[i]
+        if not np.isfinite(steps[:, j]).any():
             out[i] = NO_ROUTE
-        elif total_room < net.to_move:
-            out[i] = NO_ROOM + f" ({total_room:,.0f} places for {net.to_move:,} people)"
+        elif i in short:
+            places, people = short[i]
+            out[i] = NO_ROOM + f" ({places:,.0f} places for {people:,} people)"
+        elif not in_time[:, j].any():
+            with_room = steps[net.shelter_cap[shelters] > 0, j]
+            near = float(np.min(with_room if np.isfinite(with_room).any() else steps[:, j]))
+            near *= net.step_h
+            out[i] = TOO_LATE + f" ({horizon_h}): the nearest shelter is {near:g} h away"
+        elif groups is not None:
+            out[i] = TOO_LATE + f" ({horizon_h}) on the heuristic's plan (the roads, waiting " \
+                "limits and room it left them); --method exact gets the most people out"
         else:
-            out[i] = TOO_LATE
+            out[i] = TOO_LATE + f" ({horizon_h}): the roads cannot take more of them to a " \
+                "shelter with room in time"
     return out
+
+
+def _steps_to_shelters(net: EvacNetwork, nodes: np.ndarray) -> np.ndarray:
+    """Fewest transit steps from each of ``nodes`` (columns) to every shelter (rows, in
+    node order), over the arcs that admit somebody within the horizon (inf: none)."""
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import dijkstra
+
+    shelters = np.flatnonzero(net.is_shelter)
+    arcs = np.flatnonzero(net.cumulative(np.arange(net.m), np.full(net.m, net.horizon)) > 0)
+    if len(arcs) == 0:
+        return np.where(shelters[:, None] == nodes[None, :], 0.0, np.inf)
+    w = net.transit[arcs].astype(float) + 1e-7  # zero-transit arcs stay edges
+    # the reversed graph, keeping the cheaper of parallel arcs
+    a, b = net.head[arcs], net.tail[arcs]
+    order = np.lexsort((w, b, a))
+    a, b, w = a[order], b[order], w[order]
+    first = np.ones(len(a), dtype=bool)
+    first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
+    graph = sp.csr_matrix((w[first], (a[first], b[first])), shape=(net.n, net.n))
+    out = np.empty((len(shelters), len(nodes)))
+    for k in range(0, len(shelters), 256):  # in slices: many shelters, many nodes
+        rows = shelters[k:k + 256]
+        dist = np.asarray(dijkstra(graph, directed=True, indices=rows))
+        dist = dist.reshape(len(rows), net.n)[:, nodes]
+        out[k:k + 256] = np.where(np.isfinite(dist), np.floor(dist + 1e-6), np.inf)
+    return out
+
+
+def _short_of_room(net: EvacNetwork, shelters: np.ndarray, nodes: np.ndarray,
+                   in_time: np.ndarray) -> dict[int, tuple[float, int]]:
+    """Nodes short of shelter room whatever the routes: node -> (places, people) of its
+    group (a connected part of the minimal cut of people -> shelters they reach in time
+    -> room)."""
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import breadth_first_order, connected_components, maximum_flow
+
+    reach_any = in_time.any(axis=0)
+    sources, in_time = nodes[reach_any], in_time[:, reach_any]
+    k, n_src = len(shelters), len(sources)
+    if k == 0 or n_src == 0:
+        return {}
+    big = int(net.to_move) + 1
+    room = np.where(np.isfinite(net.shelter_cap[shelters]),
+                    np.minimum(net.shelter_cap[shelters], big), big).astype(np.int64)
+    # vertices: 0 = source of all, 1..n_src the nodes, then the shelters, then the sink
+    sink = 1 + n_src + k
+    zi, si = np.nonzero(in_time)
+    rows = np.concatenate([np.zeros(n_src, np.int64), 1 + si, 1 + n_src + np.arange(k)])
+    cols = np.concatenate([1 + np.arange(n_src), 1 + n_src + zi, np.full(k, sink)])
+    caps = np.concatenate([net.pop[sources].astype(np.int64),
+                           np.full(len(si), big, np.int64), room])
+    graph = sp.csr_matrix((caps, (rows, cols)), shape=(sink + 1, sink + 1))
+    flow = maximum_flow(graph, 0, sink)
+    if flow.flow_value >= int(net.pop[sources].sum()):
+        return {}
+    residual = (graph - flow.flow).tocsr()
+    residual.data = np.where(residual.data > 0, 1, 0)
+    residual.eliminate_zeros()
+    side = np.zeros(sink + 1, dtype=bool)
+    side[breadth_first_order(residual, 0, directed=True, return_predecessors=False)] = True
+    # the short nodes and the shelters they reach, in connected groups
+    keep = side.copy()
+    keep[0] = keep[sink] = False
+    mask = keep[rows] & keep[cols]
+    sub = sp.csr_matrix((np.ones(int(mask.sum())), (rows[mask], cols[mask])),
+                        shape=(sink + 1, sink + 1))
+    _, label = connected_components(sub, directed=False)
+    places: dict[int, float] = {}
+    people: dict[int, int] = {}
+    for j in np.flatnonzero(keep[1:1 + n_src]).tolist():
+        people[label[1 + j]] = people.get(label[1 + j], 0) + int(net.pop[sources[j]])
+    for z in np.flatnonzero(keep[1 + n_src:sink]).tolist():
+        places[label[1 + n_src + z]] = places.get(label[1 + n_src + z], 0.0) + \
+            float(net.shelter_cap[shelters[z]])
+    return {int(sources[j]): (places.get(label[1 + j], 0.0), people[label[1 + j]])
+            for j in np.flatnonzero(keep[1:1 + n_src]).tolist()}
 
 
 class _Report:
@@ -197,6 +302,28 @@ class _Report:
             self.bar.update(self.task, description=text)
 
 
+class _LineReport(_Report):
+    """Progress as plain lines on stderr, one per stage and per exact LP, where no bar
+    can be drawn (output to a file or a pipe), so a long solve is seen to be working."""
+
+    def __init__(self, console: Any) -> None:
+        super().__init__(None, None)
+        self.console = console
+        self.start = time.perf_counter()
+
+    def _line(self, text: str) -> None:
+        seconds = time.perf_counter() - self.start
+        self.console.print(f"evacuate [{seconds:.0f} s]: {text}", markup=False,
+                           highlight=False, soft_wrap=True)
+        self.console.file.flush()
+
+    def stage(self, text: str) -> None:
+        self._line(text)
+
+    def say(self, text: str) -> None:
+        self._line(text)
+
+
 @contextmanager
 def _reporter(enabled: bool, total: int) -> Iterator[_Report]:
     if not enabled:
@@ -205,6 +332,10 @@ def _reporter(enabled: bool, total: int) -> Iterator[_Report]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from corridor.console import err_console
+
+    if not err_console.is_terminal:
+        yield _LineReport(err_console)
+        return
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())

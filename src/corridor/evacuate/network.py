@@ -41,8 +41,9 @@ class EvacNetwork:
     """Nodes and directed arcs of the evacuation, with per-step capacities.
 
     ``pop`` is who still has to move once the shelter-in-place share is taken out;
-    ``shelter_cap`` is the room left in each shelter after that (0 = not a shelter,
-    inf = unlimited safe area). ``rate`` is people per step on an arc (inf = no limit).
+    ``shelter_cap`` is the room left in each shelter after that (0 = not a shelter, or
+    one with no room, ``shelter_capacity: 0``; inf = unlimited safe area). ``rate`` is
+    people per step on an arc (inf = no limit).
     """
 
     name: str
@@ -168,10 +169,13 @@ def build_network(scenario: Scenario, options: EvacOptions) -> EvacNetwork:
     index = {nid: i for i, nid in enumerate(ids)}
     population = nodes["population"].to_numpy(dtype=float)
     population = np.where(np.isfinite(population), population, 0).astype(np.int64)
+    # NaN = not given (the loader keeps an empty cell apart from 0)
     shelter_given = nodes["shelter_capacity"].to_numpy(dtype=float)
-    is_shelter = (nodes["kind"].to_numpy() == "shelter") | (shelter_given > 0)
-    # a `shelter` with no shelter_capacity is an open safe area: unlimited room
-    total = np.where(is_shelter, np.where(shelter_given > 0, shelter_given, np.inf), 0.0)
+    given = ~np.isnan(shelter_given)
+    is_shelter = (nodes["kind"].to_numpy() == "shelter") | (given & (shelter_given > 0))
+    # a `shelter` with no shelter_capacity is an open safe area: unlimited room; one
+    # with shelter_capacity 0 takes nobody (a shelter closed in a what-if)
+    total = np.where(is_shelter, np.where(given, shelter_given, np.inf), 0.0)
     sip = np.where(is_shelter, np.minimum(population, total), 0).astype(np.int64)
     pop = population - sip
     room = total - sip

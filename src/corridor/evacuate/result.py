@@ -129,7 +129,7 @@ def summary(
         per_origin[g.source].append((t, g.size))
     shelters = [
         {"id": net.node_ids[z], "arrived": int(per_shelter.get(z, 0)),
-         "capacity": float(net.shelter_total[z]) if math.isfinite(net.shelter_total[z]) else None}
+         "capacity": int(net.shelter_total[z]) if math.isfinite(net.shelter_total[z]) else None}
         for z in np.flatnonzero(net.is_shelter).tolist()
     ]
     origins = []

@@ -29,7 +29,8 @@ class Scenario:
     """A loaded scenario: metadata plus one pandas table per component.
 
     Every table is indexed by its ``id`` (``supply`` by position), has every
-    spec column with defaults filled (unlimited = ``inf``), and keeps ``_row``
+    spec column with defaults filled (unlimited = ``inf``; ``nodes.shelter_capacity``
+    stays NaN where not given, apart from a given 0), and keeps ``_row``
     (the 1-based source row) and ``x_*`` note columns. Derived values are
     resolved here once, so engines never re-derive them:
 

@@ -147,7 +147,10 @@ NODES = Table(
         _c("surgical_tables", "int", "operating tables of a hospital", default=0, min=0),
         _c("capacity_pax", "int", "people the node can hold at once", default=INF, min=0),
         _c("population", "int", "people to evacuate (civil defence)", default=0, min=0),
-        _c("shelter_capacity", "int", "people a shelter / safe area can take", default=0, min=0),
+        # no constant default: an empty cell stays NaN ("not given"), so that 0 (a shelter
+        # that takes nobody) differs from a `shelter` left open (unlimited, evacuation)
+        _c("shelter_capacity", "int", "people a shelter / safe area can take", default_doc="0",
+           min=0),
     ),
     required=True,
 )
