@@ -8,8 +8,11 @@ handling, transshipment, depot stock or road-march flow.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -61,13 +64,101 @@ def rows_of(pm: PlanModel, change: Change) -> I64:
     return np.flatnonzero(meta["node"] == change.target)
 
 
-def new_rhs(pm: PlanModel, change: Change, rows: I64) -> F64:
-    """Right-hand sides of ``rows`` with one more unit."""
+WINDOWED = ("link_departures", "node_visits_rail", "node_visits_sea", "node_visits_air")
+VISIT_COLUMN = {"rail_visits": "rail_per_day", "sea_visits": "sea_per_day",
+                "air_visits": "air_per_day"}
+
+
+@dataclass
+class _Recorder:
+    """Stands in for the LP builder: keeps the rows a ``define_*`` function adds."""
+
+    families: dict[str, tuple[int, I64, I64, F64, F64]] = dataclasses.field(
+        default_factory=dict)
+
+    def rows(self, name: str, n_rows: int, row: I64, col: I64, val: F64, sign: str,
+             rhs: float | F64) -> None:
+        rhs_arr = np.broadcast_to(np.asarray(rhs, dtype=float), (n_rows,)).copy()
+        keep = val != 0
+        self.families[name] = (n_rows, row[keep], col[keep], val[keep], rhs_arr)
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    """A whole-trip family's rows of one target as ``--set`` (one more per day) builds
+    them: row meaning (``meta``) and terms (row, column label, coefficient)."""
+
+    n_rows: int
+    row: I64
+    col: I64
+    val: F64
+    rhs: F64
+    meta: dict[str, NDArray[Any]]
+
+
+def rebuilt_rows(pm: PlanModel, change: Change) -> Rebuilt | None:
+    """The target's rows of a whole-trip limit (link departures, node visits) with one
+    more per day, built by the very ``define_*`` function the plan's model was built
+    with, over the same variables: a limit of less than one a decision step is a
+    spacing, and its rolling windows are as wide as the *new* spacing (4 a day at 1 h
+    steps: windows of 6, 12 and 18 h; 5 a day: 5, 10 and 15 h), so the rows are those of
+    a ``--set`` re-run, not the old windows at the new rate."""
+    from corridor.plan import constraints
+
+    fam = change.family()
+    if fam not in WINDOWED:
+        return None
+    shadow = copy.copy(pm)
+    rec = _Recorder()
+    shadow.lp = rec  # type: ignore[assignment]
+    shadow.meta, shadow.trip_rows = {}, {}
+    if change.kind == "link":
+        arcs = pm.net.arcs
+        mine = arcs.link == change.target
+        cap = np.where(mine, arcs.capacity_per_day + 1.0, np.inf)
+        shadow.net = dataclasses.replace(pm.net, arcs=dataclasses.replace(
+            arcs, capacity_per_day=cap))
+        constraints.define_link_departures(shadow)
+    else:
+        nodes = pm.scenario.nodes.copy()
+        col = VISIT_COLUMN[change.kind]
+        new = np.full(len(nodes), np.inf)
+        new[change.target] = float(pm.scenario.nodes[col].iloc[change.target]) + 1.0
+        for c in VISIT_COLUMN.values():  # only this node's limit of this mode
+            nodes[c] = new if c == col else np.inf
+        shadow.scenario = dataclasses.replace(pm.scenario, nodes=nodes)
+        constraints.define_node_visits(shadow)
+    if fam not in rec.families:
+        return None
+    n, row, col_, val, rhs = rec.families[fam]
+    return Rebuilt(n, row, col_, val, rhs, shadow.meta[fam])
+
+
+def _same_windows(pm: PlanModel, fam: str, rows: I64, new: Rebuilt) -> bool:
+    """Whether the rebuilt rows are the plan's ``rows`` (same windows, in order): then
+    only their capacities change."""
+    old, m = pm.meta[fam], new.meta
+    if len(rows) != new.n_rows:
+        return False
+    return all(np.array_equal(old[k][rows], m[k]) for k in ("short", "rolling", "t", "width"))
+
+
+def new_rhs(pm: PlanModel, change: Change, rows: I64, rebuilt: Rebuilt | None = None
+            ) -> F64:
+    """Right-hand sides of ``rows`` with one more unit. A whole-trip limit's rows are
+    rebuilt as ``--set`` builds them (:func:`rebuilt_rows`); where one more per day
+    changes the windows themselves (a spacing), :func:`apply` replaces the rows, and
+    the plan's rows take the new rate over their own windows here."""
     fam = change.family()
     old = pm.lp.families[fam].rhs[rows]
     if fam == "fleet":
         return old + 1.0
-    if fam == "link_departures" or fam.startswith("node_visits"):
+    if fam in WINDOWED:
+        mine = rows_of(pm, change)
+        new = rebuilt or rebuilt_rows(pm, change)
+        if new is not None and _same_windows(pm, fam, mine, new):
+            pos = np.searchsorted(mine, rows)
+            return new.rhs[pos]
         from corridor.plan.constraints import window_capacity
 
         meta = pm.meta[fam]
@@ -82,9 +173,7 @@ def _per_day(pm: PlanModel, change: Change) -> float:
     nodes = pm.scenario.nodes
     if change.kind == "link":
         return float(pm.net.arcs.capacity_per_day[pm.net.arcs.link == change.target][0])
-    col = {"rail_visits": "rail_per_day", "sea_visits": "sea_per_day",
-           "air_visits": "air_per_day"}[change.kind]
-    return float(nodes[col].iloc[change.target])
+    return float(nodes[VISIT_COLUMN[change.kind]].iloc[change.target])
 
 
 def unit_rhs_delta(pm: PlanModel, change: Change, rows: I64) -> F64:
@@ -105,17 +194,22 @@ def day_rows(pm: PlanModel, family: str, rows: I64) -> I64:
 
 
 def apply(pm: PlanModel, solver: Solver, change: Change) -> Callable[[], None]:
-    """Edit the solver's rows for one more unit; returns the undo."""
+    """Edit the solver's rows for one more unit; returns the undo. A whole-trip limit
+    whose windows change with the rate (a spacing) gets the rows a ``--set`` re-run
+    builds: its old rows are lifted and the new ones added (:func:`_replace_rows`)."""
     fam_name = change.family()
     fam = pm.lp.families.get(fam_name)
     if fam is None:
         return lambda: None
-    rows = rows_of(pm, change)
-    rows = rows[fam.labels[rows] >= 0]
+    mine = rows_of(pm, change)
+    new = rebuilt_rows(pm, change) if fam_name in WINDOWED else None
+    if new is not None and not _same_windows(pm, fam_name, mine, new):
+        return _replace_rows(solver, fam.labels[mine], new)
+    rows = mine[fam.labels[mine] >= 0]
     if not len(rows):
         return lambda: None
     labels = fam.labels[rows]
-    rhs = new_rhs(pm, change, rows)
+    rhs = new_rhs(pm, change, rows, new)
     if fam.sign == "=":
         old = solver.set_rows_equal(labels, rhs)
 
@@ -126,6 +220,35 @@ def apply(pm: PlanModel, solver: Solver, change: Change) -> Callable[[], None]:
 
         def undo() -> None:
             solver.set_rows_upper(labels, old)
+    return undo
+
+
+def _replace_rows(solver: Solver, old_labels: I64, new: Rebuilt) -> Callable[[], None]:
+    """Lift the rows ``old_labels`` (``<=`` rows) and add ``new``'s to the HiGHS model;
+    the undo deletes the added rows and restores the old bounds. While the rows are in,
+    the solver reads the added rows' duals and activities under labels after its own
+    (so an LP re-solve reads back as before)."""
+    h = solver.h
+    labels = old_labels[old_labels >= 0]
+    old_upper = solver.set_rows_upper(labels, np.full(len(labels), np.inf))
+    pos = solver.col_of[new.col]
+    order = np.argsort(new.row, kind="stable")
+    row, pos, val = new.row[order], pos[order], new.val[order]
+    used = np.unique(row)
+    local = np.searchsorted(used, row)
+    starts = np.searchsorted(local, np.arange(len(used))).astype(np.int32)
+    first = h.getNumRow()
+    h.addRows(len(used), np.full(len(used), -np.inf), new.rhs[used].astype(float), len(val),
+              starts, pos.astype(np.int32), val.astype(float))
+    added = np.arange(first, first + len(used), dtype=np.int32)
+    clabels, n_clabels = solver.clabels, solver.n_clabels
+    solver.clabels = np.concatenate([clabels, n_clabels + np.arange(len(used))])
+    solver.n_clabels = n_clabels + len(used)
+
+    def undo() -> None:
+        h.deleteRows(len(added), added)
+        solver.clabels, solver.n_clabels = clabels, n_clabels
+        solver.set_rows_upper(labels, old_upper)
     return undo
 
 

@@ -153,12 +153,63 @@ def compare(
         t.add_row(mid, _day(x["closure_day"]), _day(y["closure_day"]), dc,
                   _day(x["late_days"]), _day(y["late_days"]), dl, style=style)
     console.print(t)
+    chunks = _sustainment_table(a, b, f"{first} → {second}: sustainment (changed chunks)")
+    if chunks is not None and chunks[1]:
+        console.print(chunks[0])
     for label, key in (("closure day", "closure_day"),
                        ("priority-weighted days late", "priority_weighted_late_days")):
         console.print(f"{label}: {_day(a.get(key))} → {_day(b.get(key))} "
                       f"{_delta(a.get(key), b.get(key))}")
     console.print(f"cannot close: {len(a['unmet'])} → {len(b['unmet'])}; status "
-                  f"{a['status']} → {b['status']}; {changed} movement(s) changed")
+                  f"{a['status']} → {b['status']}; {changed} movement(s) changed"
+                  + ("" if chunks is None else f", {chunks[1]} sustainment chunk(s) changed"))
+
+
+def _arrived(m: dict[str, Any] | None) -> str:
+    if m is None or m.get("arrived_t") is None:
+        return "—"
+    return f"{float(m['arrived_t']):,.0f}"
+
+
+def _sustainment_table(a: dict[str, Any], b: dict[str, Any], title: str
+                       ) -> tuple[Any, int] | None:
+    """The supply chunks (summary ``sustainment``, matched by ``id``) whose closure,
+    lateness or tonnes arrived differ between the plans (as a table), and how many;
+    None when neither plan has sustainment."""
+    from rich.table import Table
+
+    sa = {m["id"]: m for m in a.get("sustainment") or []}
+    sb = {m["id"]: m for m in b.get("sustainment") or []}
+    if not sa and not sb:
+        return None
+    t = Table(title=title, title_justify="left")
+    for col in ("chunk", "supply", "closure", "→", "Δ days", "late", "→ ", "Δ late",
+                "arrived t", "→  "):
+        t.add_column(col, justify="left" if col in ("chunk", "supply") else "right")
+    changed = 0
+    for cid in list(sa) + [c for c in sb if c not in sa]:
+        x, y = sa.get(cid), sb.get(cid)
+        supply = str((x or y or {}).get("supply", ""))
+        if x is None or y is None:
+            t.add_row(cid, supply, _day(x and x["closure_day"]), _day(y and y["closure_day"]),
+                      "only in " + ("second" if x is None else "first"), "", "", "",
+                      _arrived(x), _arrived(y))
+            changed += 1
+            continue
+        dc = _delta(x["closure_day"], y["closure_day"])
+        dl = _delta(x["late_days"], y["late_days"])
+        ta, tb = x.get("arrived_t"), y.get("arrived_t")
+        dt = ta is not None and tb is not None and abs(float(ta) - float(tb)) > 1e-6
+        if not (dc or dl or dt):
+            continue
+        changed += 1
+        better = (y["closure_day"] is not None and x["closure_day"] is None) or \
+            dc.startswith("-") or (not dc and dt and float(tb) > float(ta))
+        style = "green" if better else "red"
+        t.add_row(cid, supply, _day(x["closure_day"]), _day(y["closure_day"]), dc,
+                  _day(x["late_days"]), _day(y["late_days"]), dl, _arrived(x), _arrived(y),
+                  style=style)
+    return t, changed
 
 
 COMMANDS: dict[str, Callable[..., None]] = {"plan": plan, "compare": compare}

@@ -531,18 +531,82 @@ def define_node_visits(pm: PlanModel) -> None:
 
 
 def define_transshipment(pm: PlanModel) -> None:
-    """Tonnes changing rail gauge at a node, per step, within ``transship_t_per_day``
-    (transshipped in the step before the onward train departs)."""
+    """Tonnes changing rail gauge at a station: transshipped at most
+    ``transship_t_per_day`` (× the disruption factor) per decision step, only once
+    they are there, and onward trains take only tonnes already transshipped, which
+    may wait on the new gauge for a later train. Per station and grid point ``k``:
+    ``z_k`` tonnes transshipped over the step (the ``transshipment`` rows: ``z_k <=``
+    capacity), ``u_k >= 0`` tonnes there not yet transshipped (arrivals into the holds
+    the gauge-change moves leave from, less what leaves them on the same gauge, less
+    ``z``), ``p_k >= 0`` transshipped tonnes still waiting after the departures at
+    ``k`` (``p_k = p_{k-1} + z_{k-1} - departures_k``: a train departing at ``k`` takes
+    what was transshipped by then)."""
     st = pm.st
-    ts = st.mv_ts[st.x_move]
-    sel = np.flatnonzero(ts >= 0)
-    if not len(sel):
+    ts_m = st.mv_ts[st.x_move]
+    dep = np.flatnonzero((ts_m >= 0) & (st.x_t < st.grid.steps))
+    if not len(dep):
         return
-    cap = pm.net.nodes.transship_t_per_day
-    mass = np.array([c.mass_t for c in pm.coms])[st.mv_com[st.x_move[sel]]]
-    step = np.maximum(st.x_t[sel] - 1, 0)
-    _block_rows(pm, "transshipment", ts[sel], step, pm.x[sel], mass * xscale(pm, sel),
-                cap * st.grid.share_of_day(), pm.factors.nodes_at, "node")
+    K, g = st.n_points, st.g
+    mass = np.array([c.mass_t for c in pm.coms])
+    tonnes = mass[st.mv_com[st.x_move]] * xscale(pm, np.arange(st.n_x))
+    # the station of each hold that gauge-change moves leave from
+    moves = np.flatnonzero(st.mv_ts >= 0)
+    station_of_hold = np.full(len(st.hold_com), -1, dtype=np.int64)
+    station_of_hold[st.mv_hin[moves]] = st.mv_ts[moves]
+    stations = np.unique(st.mv_ts[moves])
+    S = len(stations)
+    sidx = np.full(max(int(stations.max()) + 1, 1), -1, dtype=np.int64)
+    sidx[stations] = np.arange(S)
+    z = pm.lp.variables("transship_z", S * K)
+    u = pm.lp.variables("transship_u", S * K)
+    pv = pm.lp.variables("transship_p", S * K)
+    kk = np.tile(np.arange(K), S)
+    ss = np.repeat(np.arange(S), K)
+    prev = kk > 0
+    # capacity: z_k <= per-step capacity x factor, summed over the grid step
+    cap = pm.net.nodes.transship_t_per_day * st.grid.share_of_day()
+    rhs = np.zeros(S * K)
+    for j in range(g):
+        step = kk * g + j
+        ins = step < st.grid.steps
+        rhs[ins] += cap[stations[ss[ins]]] * pm.factors.nodes_at(stations[ss[ins]], step[ins])
+    pm.lp.rows("transshipment", S * K, np.arange(S * K), z, np.ones(S * K), "<=", rhs)
+    pm.meta["transshipment"] = {"node": stations[ss], "t": kk * g}
+    # not yet transshipped: u_k - u_{k-1} + z_k + same-gauge departures_k - arrivals_k
+    #   = cargo starting at the station by k (an origin there)
+    rows: list[I64] = [np.arange(S * K), np.flatnonzero(prev), np.arange(S * K)]
+    cols: list[I64] = [u, u[np.flatnonzero(prev) - 1], z]
+    vals: list[F64] = [np.ones(S * K), -np.ones(int(prev.sum())), np.ones(S * K)]
+    hout = st.mv_hout[st.x_move]
+    inn = np.flatnonzero((hout != SINK) & (station_of_hold[np.where(hout != SINK, hout, 0)] >= 0))
+    arr = st.gp(st.x_t[inn] + st.mv_lag[st.x_move[inn]])
+    ok = arr < K
+    inn, arr = inn[ok], arr[ok]
+    rows.append(sidx[station_of_hold[hout[inn]]] * K + arr)
+    cols.append(pm.x[inn])
+    vals.append(-tonnes[inn])
+    hin = st.mv_hin[st.x_move]
+    same = np.flatnonzero((station_of_hold[hin] >= 0) & (ts_m < 0) & (st.x_t < st.grid.steps))
+    rows.append(sidx[station_of_hold[hin[same]]] * K + st.gp(st.x_t[same]))
+    cols.append(pm.x[same])
+    vals.append(tonnes[same])
+    start = np.zeros(S * K)  # cargo whose origin is the station: there from its ready day
+    for h in np.flatnonzero(st.hold_origin & (station_of_hold >= 0)):
+        k0 = int(st.gp(st.hold_lo[h]))
+        if k0 < K:
+            c = int(st.hold_com[h])
+            start[sidx[station_of_hold[h]] * K + k0] += mass[c] * pm.quantity[c]
+    pm.lp.rows("transship_waiting", S * K, np.concatenate(rows), np.concatenate(cols),
+               np.concatenate(vals), "=", start)
+    # transshipped, waiting for a train: p_k - p_{k-1} - z_{k-1} + departures_k = 0
+    rows = [np.arange(S * K), np.flatnonzero(prev), np.flatnonzero(prev)]
+    cols = [pv, pv[np.flatnonzero(prev) - 1], z[np.flatnonzero(prev) - 1]]
+    vals = [np.ones(S * K), -np.ones(int(prev.sum())), -np.ones(int(prev.sum()))]
+    rows.append(sidx[ts_m[dep]] * K + st.gp(st.x_t[dep]))
+    cols.append(pm.x[dep])
+    vals.append(tonnes[dep])
+    pm.lp.rows("transship_ready", S * K, np.concatenate(rows), np.concatenate(cols),
+               np.concatenate(vals), "=", 0.0)
 
 
 def lateness_cost(pm: PlanModel, com: I64, arrive_day: F64) -> F64:

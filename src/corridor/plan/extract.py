@@ -159,8 +159,65 @@ def _usage(pm: PlanModel, sol: Solution) -> F64:
     return out
 
 
+def riders(pm: PlanModel) -> F64:
+    """People per unit riding in the seats of each commodity's self-moving vehicles
+    (0 for every other commodity). A movement's people up to the seats of its
+    self-moving vehicles ride with them (docs/planner.md, "Cargo classes": only the rest
+    are a people class of their own), shared over its self-moving classes by seats."""
+    out = np.zeros(len(pm.coms))
+    mv = pm.scenario.movements
+    if "pax" not in mv.columns:
+        return out
+    pax_of = dict(zip(mv.index.astype(str), mv["pax"].to_numpy(dtype=float), strict=True))
+    for g in pm.groups:
+        if g.kind != "movement" or g.id not in pax_of:
+            continue
+        own = [i for i in g.commodities if pm.coms[i].unit == "item"
+               and pm.coms[i].cls.self_moving and pm.coms[i].cls.seats > 0]
+        seats = float(sum(pm.coms[i].cls.seats for i in own))
+        if seats <= 0:
+            continue
+        riding = min(pax_of[g.id], seats)
+        for i in own:
+            c = pm.coms[i]
+            out[i] = riding * c.cls.seats / seats / max(c.quantity, 1e-12)
+    return out
+
+
+def _pieces(pm: PlanModel, sol: Solution, sel: I64) -> tuple[I64, F64, F64]:
+    """Each flow in ``sel`` split over the departures that carry it: (flow, share of
+    it, departure hour). A flow on a carrier run goes with its trip's waves as
+    :func:`waves` (and trips.parquet) lists them, each wave taking its share of the
+    step's trips (one wave, all of it, for a run that is not a shuttle); a road march,
+    or a flow without trips, is one piece leaving at its step (a shuttle's: with the
+    step's last wave, when the model counts it as arriving)."""
+    st = pm.st
+    w = waves(pm, sol)
+    y = st.x_y[sel]
+    has = y >= 0
+    lo = np.where(has, np.searchsorted(w.y, np.where(has, y, 0), side="left"), 0)
+    hi = np.where(has, np.searchsorted(w.y, np.where(has, y, 0), side="right"), 0)
+    n_w = hi - lo
+    cnt = np.maximum(n_w, 1)
+    piece = np.repeat(np.arange(len(sel)), cnt)
+    k = np.arange(len(piece)) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    waved = n_w[piece] > 0
+    wi = lo[piece] + k
+    share = np.ones(len(piece))
+    dep = st.x_t[sel][piece] * st.grid.step_h \
+        + st.run_wave_h[st.mv_run[st.x_move[sel]]][piece]
+    if waved.any():
+        wk = wi[waved]
+        share[waved] = w.trips[wk] / np.round(sol.y[w.y[wk]])  # the waves' trips add up
+        dep[waved] = w.depart_h[wk]
+    return piece, share, dep
+
+
 def flows(pm: PlanModel, sol: Solution) -> pd.DataFrame:
-    """One row per leg (arc) of every flow in the plan."""
+    """One row per leg (arc) of every flow in the plan, and per wave of a shuttle step
+    (the wave's share of the step's trips: its trips, tonnes and people; its departure
+    and arrival, as trips.parquet lists the wave). ``pax`` counts people riding in the
+    seats of self-moving vehicles with those vehicles (:func:`riders`)."""
     st, net = pm.st, pm.net
     sel = np.flatnonzero(sol.x > 0)
     cols = ["movement", "cargo_class", "link", "from", "to", "mode", "carrier", "depart_day",
@@ -169,11 +226,12 @@ def flows(pm: PlanModel, sol: Solution) -> pd.DataFrame:
         return pd.DataFrame({c: pd.Series(dtype=object if c in ("movement", "cargo_class",
                              "link", "from", "to", "mode", "carrier", "items") else float)
                              for c in cols})
-    trips = _usage(pm, sol)[sel]
-    run = st.mv_run[st.x_move[sel]]
-    com = st.mv_com[st.x_move[sel]]
+    piece, share, dep0 = _pieces(pm, sol, sel)
+    trips = _usage(pm, sol)[sel][piece] * share
+    run = st.mv_run[st.x_move[sel]][piece]
+    com = st.mv_com[st.x_move[sel]][piece]
     cnt = np.diff(st.run_arc_ptr)[run]
-    xi = np.repeat(np.arange(len(sel)), cnt)
+    xi = np.repeat(np.arange(len(piece)), cnt)
     first = np.repeat(np.cumsum(cnt) - cnt, cnt)
     j = st.run_arc_ptr[run[xi]] + np.arange(len(xi)) - first
     arc = st.run_arc[j]
@@ -185,12 +243,12 @@ def flows(pm: PlanModel, sol: Solution) -> pd.DataFrame:
     hours = np.where(fleet >= 0, net.arcs.km[arc] / np.minimum(speed, net.arcs.speed_kmh[arc]),
                      net.arcs.km[arc] / np.maximum(march, 1e-9) * 24.0)
     entry = np.array([h for r in run for h in pm.services.runs[int(r)].entry_h])
-    dep = st.x_t[sel][xi] * st.grid.step_h + entry
-    amount = sol.x[sel][xi]
+    dep = dep0[xi] + entry
+    amount = (sol.x[sel][piece] * share)[xi]
     coms = pm.coms
     mass = np.array([c.mass_t for c in coms])[com[xi]]
     area = np.array([c.area_m2 for c in coms])[com[xi]]
-    people = np.array([c.pax for c in coms])[com[xi]]
+    people = (np.array([c.pax for c in coms]) + riders(pm))[com[xi]]
     items = [json.dumps({k: round(v * a, 4) for k, v in coms[c].items.items()}, sort_keys=True)
              if coms[c].items else "{}" for c, a in zip(com[xi], amount, strict=True)]
     fleet_ids = np.append(net.fleets.ids.astype(object), "")

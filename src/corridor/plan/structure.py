@@ -6,8 +6,8 @@ the horizon and closed arcs), so the model has no variable that must be zero.
 
 Conventions (docs/planner.md, "Time"): a move departing at step ``t`` on a run of
 ``hours`` reaches its next hold at step ``t + ceil((hours + transfer_h) / step_h)``
-(no ``transfer_h`` at the destination). A gauge-change move is transshipped during
-the step before it departs, so it leaves its hold one step earlier. A carrier trip
+(no ``transfer_h`` at the destination). A gauge-change move leaves its hold one step
+before it departs (its tonnes are transshipped by then: ``define_transshipment``). A carrier trip
 departing at ``t`` is busy for ``ceil((hours + empty return) / step_h)`` steps.
 
 Large instances decide departures every ``g`` steps (the *decision grid*): durations
