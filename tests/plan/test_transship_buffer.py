@@ -54,7 +54,11 @@ def test_the_built_in_gauge_break_closes_on_its_hand_answer_at_any_step(step_h: 
                 / n.loc["border", "transship_t_per_day"] * 24
                 + s.links.loc["rl_border_city", "distance_km"] / speed) / 24  # 6.75
     r = solve_plan(s, progress=False, mip_gap=1e-4, options=PlanOptions(step_h=step_h))
-    assert closure(r, "aid1") == pytest.approx(expected, abs=step_h / 24 + 1e-9)
+    # never faster than the station; within two hours or a step of it (the objective
+    # is lateness, then each tonne's arrival: a train's timing may trade the last
+    # tonnes for earlier ones when nothing is late)
+    done = closure(r, "aid1")
+    assert expected - 1e-6 <= done <= expected + max(step_h, 2.0) / 24 + 1e-6
 
 
 def test_onward_trains_take_only_what_was_transshipped_by_then(tmp_path: Path) -> None:

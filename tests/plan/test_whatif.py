@@ -20,7 +20,8 @@ def test_one_more_carrier_never_makes_closure_later(name: str, fleet: str) -> No
     b, m = base.movements(), more.movements()
     for mid in b.index:
         assert m.at[mid, "closure_day"] <= b.at[mid, "closure_day"] + 1e-9
-    assert more.summary["objective"]["value"] <= base.summary["objective"]["value"] + 1e-9
+    # within the solver's tolerance (HiGHS mip_abs_gap 1e-4, solve.py)
+    assert more.summary["objective"]["value"] <= base.summary["objective"]["value"] + 1e-4
 
 
 def test_fleet_cycle_one_more_het_matches_the_hand_answer() -> None:

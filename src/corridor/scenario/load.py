@@ -217,6 +217,10 @@ def _meta(doc: dict[str, Any], label: str, issues: list[Issue],
             issues.append(Issue(label, f"'{key}' must be a mapping", column=key))
             val = {}
         meta[key] = dict(val)
+    # the simulation block, checked as `corridor simulate` checks it (same messages)
+    from corridor.sim.options import check_simulation
+
+    issues.extend(check_simulation(meta["simulation"])[1])
     step = meta["planner"].get("step_h", 6)
     if not _finite(step) or not step > 0:
         issues.append(Issue(label, f"planner.step_h '{shown(step)}' must be a number > 0",

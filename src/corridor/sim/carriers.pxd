@@ -1,6 +1,5 @@
 # Cython declarations for carriers.py (used only when it is compiled: see pyproject.toml)
 cimport cython
-from corridor.sim.search cimport after
 from corridor.sim.disruptions cimport Profile
 from corridor.sim.slots cimport Slots, take, take_work
 from corridor.sim.state cimport Draws, Multipliers, RunState, calendar
@@ -17,7 +16,7 @@ cpdef double handle(object run, Py_ssize_t node, double tonnes, double t)
 @cython.locals(dt=double, st=RunState)
 cpdef double transship(object run, Py_ssize_t node, double tonnes, double t)
 
-@cython.locals(mult=double, d=double, dt=double, p=double, p_break=double,
+@cython.locals(mult=double, d=double, dt=double, p=double, p_break=double, s=double,
                a=Py_ssize_t, k=Py_ssize_t, cal=list, sl=Slots, st=RunState,
                mu=Multipliers, buf=list, prof=Profile, draws=Draws)
 cpdef tuple travel(object run, tuple way, double t, Py_ssize_t mode)

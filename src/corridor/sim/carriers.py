@@ -14,7 +14,6 @@ import math
 from typing import TYPE_CHECKING
 
 from corridor.sim.model import N_MODES
-from corridor.sim.search import after
 from corridor.sim.slots import take, take_work
 from corridor.sim.state import calendar
 
@@ -104,9 +103,12 @@ def travel(run: Run, way: Way, t: float, mode: int) -> tuple[float, int]:
                 t = take(cal[a], prof, t, dt) if dt else prof.next_open(t)  # type: ignore[arg-type]
                 if t == INF:
                     return INF, -1
-                p = prof.loss[after(prof.breaks, t) - 1]
+                # at risk from entry to exit: a threat opening on the way counts
+                p = prof.loss_over(t, t + d * mult)
                 if p > 0.0 and st.draws.uniform() < p:
-                    return t + 0.5 * d * mult, a
+                    # lost halfway through the part of the crossing at that risk
+                    s = prof.risk_from(t, t + d * mult)
+                    return s + 0.5 * (t + d * mult - s), a
             t += d * mult
     p_break = way[6]
     if p_break >= 0.0 and st.draws.uniform() < p_break:

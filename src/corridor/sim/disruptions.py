@@ -116,6 +116,33 @@ class Profile:
     def loss_at(self, t: float) -> float:
         return self.loss[after(self.breaks, t) - 1]
 
+    def loss_over(self, t0: float, t1: float) -> float:
+        """The risk of a crossing from ``t0`` to ``t1``: the highest loss probability of
+        the pieces it overlaps (the one at ``t0`` however short the crossing). A threat
+        that becomes active while the carrier is on the arc puts it at risk too; the
+        crossing is one exposure, so pieces are not compounded (the same row would be
+        counted once per piece that another row's window cuts)."""
+        breaks, loss = self.breaks, self.loss
+        i = after(breaks, t0) - 1
+        p = loss[i]
+        for j in range(i + 1, len(breaks)):
+            if breaks[j] >= t1:
+                break
+            if loss[j] > p:
+                p = loss[j]
+        return p
+
+    def risk_from(self, t0: float, t1: float) -> float:
+        """When a crossing from ``t0`` to ``t1`` first faces its highest risk (see
+        :meth:`loss_over`): where a carrier lost on it is placed."""
+        p = self.loss_over(t0, t1)
+        breaks, loss = self.breaks, self.loss
+        i = after(breaks, t0) - 1
+        for j in range(i, len(breaks)):
+            if loss[j] >= p:
+                return max(t0, breaks[j])
+        return t0
+
     def open_from(self, t: float) -> tuple[float, float]:
         """The earliest time >= t with a capacity factor above 0 and that factor
         ((inf, 0) if it never opens again)."""

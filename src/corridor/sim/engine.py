@@ -52,7 +52,7 @@ class RunOutcome:
     in_transit: np.ndarray
     carriers_lost: np.ndarray  # per fleet
     losses: list[tuple[float, int, int, int, float]]  # day, fleet, arc, consignment, units
-    stockouts: list[tuple[int, int, float]]  # node, day, short t
+    stockouts: list[tuple[int, int, float, int]]  # node, day, short t, supply row
     trips: int
     events: int
     medical: dict[str, float] = field(default_factory=dict)
@@ -596,7 +596,7 @@ class Run:
                     if need <= EPS:
                         break
             if need > 1e-6:
-                st.stockouts.append((node, day, need))
+                st.stockouts.append((node, day, need, i))
         if self.medical is not None:
             self.medical.daily(t, day)
 

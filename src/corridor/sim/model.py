@@ -225,6 +225,7 @@ class SimModel:
     # released at the same moment on its lane (a plan's co-loaded trip goes as one)
     quota_go: tuple[bool, ...] = field(default=())
     policy: str = "heuristic"
+    sup_class: tuple[str, ...] = field(default=())  # per supply row: its supply class
     # what the runs of one process share, built on first use (corridor.sim.engine.Shared)
     cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -583,6 +584,8 @@ def _assemble(scenario: Scenario, options: SimOptions, net: Network, fn: FleetNe
         sup_start=sup["start_day"].to_numpy(dtype=float),
         sup_end=sup["end_day"].to_numpy(dtype=float),
         sup_source=np.asarray(sup_source, dtype=np.int64),
+        sup_class=tuple(sup["class"].fillna("").astype(str)) if "class" in sup else
+        ("",) * len(sup),
         disruptions=compile_disruptions(scenario.disruptions, net),
         medical=medical,
         unmet=tuple(unmet),

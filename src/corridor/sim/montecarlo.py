@@ -49,7 +49,7 @@ class RunRecord:
     in_transit: np.ndarray
     carriers_lost: np.ndarray  # per fleet (movement fleets and medical ones)
     losses: list[tuple[float, int, int, int, float]]
-    stockouts: list[tuple[int, int, float]]
+    stockouts: list[tuple[int, int, float, int]]  # node, day, short t, supply row
     arrivals: list[tuple[int, float, float]]  # movement, day, share arrived then
     outages: list[int]  # per disruption row: windows drawn
     closed_days: list[float]  # per disruption row
@@ -97,8 +97,7 @@ def _run_one(model: SimModel, seed: int, i: int) -> RunRecord:
         if r.medical.losses:  # medical carriers lost, with the patients aboard
             losses = losses + r.medical.losses
     horizon = m.horizon
-    closed = [sum(min(e, horizon) - max(s, 0.0) for s, e in w if s < horizon)
-              for w in r.st.windows]
+    closed = [active_days(w, horizon) for w in r.st.windows]
     rec = RunRecord(
         run=i, closure=o.closure, delivered_t=o.delivered_t, lost_t=o.lost_t,
         delivered_pax=o.delivered_pax, lost_pax=o.lost_pax, shipped=o.shipped,
@@ -112,6 +111,18 @@ def _run_one(model: SimModel, seed: int, i: int) -> RunRecord:
     )
     r.close()  # freed at once, not left to the cyclic collector
     return rec
+
+
+def active_days(windows: list[tuple[float, float]], horizon: float) -> float:
+    """Days of ``[0, horizon)`` on which a row is active: the union of its windows
+    (outages of a random row may overlap; the row is active while any is on)."""
+    total, reach = 0.0, 0.0  # reach: the end of the union so far (clipped)
+    for s, e in sorted(windows):
+        s, e = max(s, reach), min(e, horizon)
+        if e > s:
+            total += e - s
+            reach = e
+    return total
 
 
 def _arrivals(r: Run, step: float) -> list[tuple[int, float, float]]:
@@ -178,6 +189,7 @@ def local_backend(model: SimModel, seed: int, runs: int, workers: int,
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
                                initializer=_init_worker, initargs=(model,))
+    finished = False
     try:
         pending = {pool.submit(_local_batch, seed, b) for b in batches(runs, workers)}
         while pending:
@@ -186,8 +198,49 @@ def local_backend(model: SimModel, seed: int, runs: int, workers: int,
                 recs = fut.result()
                 yield from recs
                 tick(len(recs))
+        finished = True
     finally:
+        if finished:
+            pool.shutdown(wait=True)
+        else:  # Ctrl-C or an error: stop the workers now, not after their batches
+            _stop_pool(pool)
+
+
+def _stop_pool(pool: Any) -> None:
+    """End a process pool at once: queued batches cancelled, running ones killed.
+
+    ``shutdown(wait=False)`` alone leaves running and queued batches to finish, and the
+    interpreter's exit hook then waits for them (a second Ctrl-C there hung the command
+    with its workers orphaned). The workers ignore SIGINT; they are terminated here and
+    reaped, so the exit hook finds nothing to wait for. SIGINT is ignored meanwhile so a
+    second Ctrl-C cannot interrupt the clean-up halfway."""
+    old = _ignore_sigint()
+    try:
+        procs = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
+        for p in procs:
+            if p.is_alive():
+                p.terminate()
+        for p in procs:
+            p.join(5.0)
+            if p.is_alive():
+                p.kill()
+                p.join(1.0)
+        pool.shutdown(wait=True)  # the manager thread sees the workers gone and ends
+    finally:
+        _restore_sigint(old)
+
+
+def _ignore_sigint() -> Any:
+    try:
+        return signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: leave signals alone
+        return None
+
+
+def _restore_sigint(old: Any) -> None:
+    if old is not None:
+        signal.signal(signal.SIGINT, old)
 
 
 # ----------------------------------------------------------------------- ray
@@ -256,7 +309,13 @@ def sweep(model: SimModel, seed: int, runs: int, *, backend: str = "local",
                 records.append(rec)
     except KeyboardInterrupt:
         complete = False
-        gen.close()
+        old = _ignore_sigint()  # a second Ctrl-C must not cut the clean-up short
+        try:
+            gen.close()  # stops the workers (local) or cancels the tasks (Ray)
+        finally:
+            _restore_sigint(old)
+        if not records:  # nothing finished: nothing to write (the CLI exits 130)
+            raise
     records.sort(key=lambda r: r.run)
     return Sweep(records, complete and len(records) == runs, time.perf_counter() - start)
 

@@ -44,8 +44,16 @@ class SimOptions:
 
 def options_from(scenario: Scenario, deterministic: bool = False) -> SimOptions:
     """Read ``scenario.simulation``; raise :class:`ScenarioError` naming the key."""
-    raw = dict(scenario.simulation or {})
-    label = "scenario.yaml"
+    values, issues = check_simulation(dict(scenario.simulation or {}))
+    if issues:
+        raise ScenarioError(issues)
+    return SimOptions(deterministic=deterministic, **values)
+
+
+def check_simulation(raw: dict[str, Any], label: str = "scenario.yaml"
+                     ) -> tuple[dict[str, Any], list[Issue]]:
+    """The options a ``simulation:`` block sets and every problem with it. Used by the
+    scenario loader too, so ``corridor validate`` reports what ``simulate`` would."""
     issues: list[Issue] = []
     known = {f.name for f in fields(SimOptions)} - {"deterministic"}
     values: dict[str, Any] = {}
@@ -71,9 +79,7 @@ def options_from(scenario: Scenario, deterministic: bool = False) -> SimOptions:
                 values[key] = float(v)
             else:
                 issues.append(Issue(label, f"'{v}' must be a number >= 0", column=col))
-    if issues:
-        raise ScenarioError(issues)
-    return SimOptions(deterministic=deterministic, **values)
+    return values, issues
 
 
 def _number_ok(v: Any) -> bool:

@@ -160,7 +160,7 @@ class RunState:
         self.last_in = [-INF] * len(m.mv_ids)  # per movement: its latest delivery
         self.carriers_lost = [0] * len(m.fleet_ids)
         self.losses: list[tuple[float, int, int, int, float]] = []  # day, fleet, arc, mc, units
-        self.stockouts: list[tuple[int, int, float]] = []  # node, day, short t
+        self.stockouts: list[tuple[int, int, float, int]] = []  # node, day, short t, supply row
         self.stock = m.stock0.tolist()
         self.troops = [0.0] * n_nodes
         self.trips = 0

@@ -146,12 +146,19 @@ def _patients_lost(records: list[RunRecord]) -> np.ndarray:
                      for r in records], dtype=float)
 
 
+def node_days(rec: RunRecord) -> set[tuple[int, int]]:
+    """The (node, day) pairs of a run with a stock-out: one however many supply classes
+    (or supply rows) of the node are short that day."""
+    return {(node, day) for node, day, _, _ in rec.stockouts}
+
+
 def _stockouts(model: SimModel, records: list[RunRecord]) -> dict[str, Any]:
-    days = np.array([len(r.stockouts) for r in records], dtype=float)
+    short_days = [node_days(r) for r in records]
+    days = np.array([len(x) for x in short_days], dtype=float)
     short = np.array([sum(x[2] for x in r.stockouts) for r in records], dtype=float)
     per_node: dict[int, int] = {}
-    for r in records:
-        for node, _, _ in r.stockouts:
+    for nd in short_days:
+        for node, _ in nd:
             per_node[node] = per_node.get(node, 0) + 1
     n = max(len(records), 1)
     return {"node_days": stats(days), "short_t": stats(short),
@@ -225,7 +232,7 @@ def run_tables(model: SimModel, records: list[RunRecord]) -> dict[str, pd.DataFr
         "trips": [r.trips for r in records],
         "carriers_lost": [float(r.carriers_lost.sum()) for r in records],
         "cargo_lost_t": [float(r.lost_t.sum()) for r in records],
-        "stockout_node_days": [len(r.stockouts) for r in records],
+        "stockout_node_days": [len(node_days(r)) for r in records],
         "stockout_t": [float(sum(x[2] for x in r.stockouts)) for r in records],
         **{f"medical_{k}": [r.medical.get(k, np.nan) for r in records]
            for k in ("casualties", "died_of_wounds", "share_surgery_within_limit")
@@ -245,9 +252,16 @@ def run_tables(model: SimModel, records: list[RunRecord]) -> dict[str, pd.DataFr
                  for r in records for day, f, a, c, units in r.losses]
     losses = pd.DataFrame(loss_rows, columns=["run", "day", "fleet", "link", "movement",
                                               "cargo_class", "units", "t", "pax"])
-    stock_rows = [(r.run, model.node_ids[node], day, short_t)
-                  for r in records for node, day, short_t in r.stockouts]
-    stockouts = pd.DataFrame(stock_rows, columns=["run", "node", "day", "short_t"])
+    # one row per run, node, day and supply class (rows of one class summed)
+    stock: dict[tuple[int, int, int, str], float] = {}
+    for r in records:
+        for node, day, short_t, row in r.stockouts:
+            key = (r.run, node, day, model.sup_class[row] if row < len(model.sup_class)
+                   else "")
+            stock[key] = stock.get(key, 0.0) + short_t
+    stock_rows = [(run_no, model.node_ids[node], day, short_t, cls)
+                  for (run_no, node, day, cls), short_t in stock.items()]
+    stockouts = pd.DataFrame(stock_rows, columns=["run", "node", "day", "short_t", "class"])
     arr_rows = [(r.run, model.mv_ids[m], day, share) for r in records
                 for m, day, share in r.arrivals]
     arrivals = pd.DataFrame(arr_rows, columns=["run", "movement", "day", "share"])
