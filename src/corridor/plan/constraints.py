@@ -20,8 +20,8 @@ I64 = NDArray[np.int64]
 F64 = NDArray[np.float64]
 EARLY = 0.01  # weight of a day in transit relative to a day late (earliest arrival)
 NEVER_EXTRA_DAYS = 30.0  # cargo never delivered counts as this much later than the horizon
-TRIP_WEIGHT = 1e-6  # every trip costs a little, so no needless trips are planned
-COST_WEIGHT = 1e-5  # cost_per_km scaled so the dearest trip costs this many days
+TRIP_WEIGHT = 1e-5  # every trip costs a little, so no needless trips are planned
+COST_WEIGHT = 1e-4  # cost_per_km scaled so the dearest trip costs this many days
 SMALL_LOAD = 0.9  # classes under this many carrier-loads get the share <= trips rows
 ROLL_SPACINGS = 3  # rolling windows of 1..3 spacings of a sparse limit (factors to 1/3)
 
@@ -636,7 +636,8 @@ def define_objective(pm: PlanModel) -> None:
         trip_cost = pm.scenario.carriers["cost_per_km"].to_numpy(dtype=float)[f] * \
             st.run_km[st.y_run]
         top = float(trip_cost.max()) if len(trip_cost) and trip_cost.max() > 0 else 1.0
-        _, c, v = trip_terms(pm, np.arange(st.n_y), TRIP_WEIGHT + COST_WEIGHT * trip_cost / top)
+        w = pm.trip_scale * (TRIP_WEIGHT + COST_WEIGHT * trip_cost / top)
+        _, c, v = trip_terms(pm, np.arange(st.n_y), w)
         lp.cost(c, v)
 
 

@@ -41,6 +41,7 @@ from corridor.scenario import Scenario
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 ABS_GAP = 0.01  # objective units (priority-weighted days): closer than this is optimal
+EXACT_TRIP_SCALE = 0.1  # trip costs in the MIP of a small instance (PlanModel.trip_scale)
 
 
 class PlanError(Exception):
@@ -78,8 +79,9 @@ class Context:
 
 
 def _model(ctx: Context, net: Any, coms: list[Any], groups: list[Any], sv: Services,
-           st: Structure, factors: Any, trips: str) -> PlanModel:
-    pm = PlanModel(ctx.scenario, net, coms, groups, sv, st, factors, trips=trips)
+           st: Structure, factors: Any, trips: str, trip_scale: float = 1.0) -> PlanModel:
+    pm = PlanModel(ctx.scenario, net, coms, groups, sv, st, factors, trips=trips,
+                   trip_scale=trip_scale)
     define_all(pm, list(FAMILIES))
     return pm
 
@@ -149,7 +151,8 @@ def _plan(ctx: Context) -> PlanResult:
         engine: ExactEngine | RoundingEngine
         coarse: dict[str, Any] = {}
         if exact:
-            pm = _model(ctx, net, coms, groups, sv, st, factors, "integer")
+            pm = _model(ctx, net, coms, groups, sv, st, factors, "integer",
+                        trip_scale=EXACT_TRIP_SCALE)
             engine = ExactEngine(pm, ctx.mip_gap, rep.log, seconds=opts.mip_seconds)
             build_t += time.perf_counter() - tb
         else:
