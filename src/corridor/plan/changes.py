@@ -228,26 +228,12 @@ def _replace_rows(solver: Solver, old_labels: I64, new: Rebuilt) -> Callable[[],
     the undo deletes the added rows and restores the old bounds. While the rows are in,
     the solver reads the added rows' duals and activities under labels after its own
     (so an LP re-solve reads back as before)."""
-    h = solver.h
     labels = old_labels[old_labels >= 0]
     old_upper = solver.set_rows_upper(labels, np.full(len(labels), np.inf))
-    pos = solver.col_of[new.col]
-    order = np.argsort(new.row, kind="stable")
-    row, pos, val = new.row[order], pos[order], new.val[order]
-    used = np.unique(row)
-    local = np.searchsorted(used, row)
-    starts = np.searchsorted(local, np.arange(len(used))).astype(np.int32)
-    first = h.getNumRow()
-    h.addRows(len(used), np.full(len(used), -np.inf), new.rhs[used].astype(float), len(val),
-              starts, pos.astype(np.int32), val.astype(float))
-    added = np.arange(first, first + len(used), dtype=np.int32)
-    clabels, n_clabels = solver.clabels, solver.n_clabels
-    solver.clabels = np.concatenate([clabels, n_clabels + np.arange(len(used))])
-    solver.n_clabels = n_clabels + len(used)
+    added = solver.add_rows(new.row, new.col, new.val, new.rhs)
 
     def undo() -> None:
-        h.deleteRows(len(added), added)
-        solver.clabels, solver.n_clabels = clabels, n_clabels
+        solver.delete_last_rows(added)
         solver.set_rows_upper(labels, old_upper)
     return undo
 

@@ -213,6 +213,31 @@ class Solver:
         self.row_upper[pos] = upper
         return old
 
+    def add_rows(self, row: I64, col: I64, val: F64, upper: F64) -> int:
+        """Add rows ``sum(val * x[col]) <= upper[row]`` (``col`` variable labels; rows
+        without terms are skipped) after the model's own; their duals and activities
+        read back under labels after the model's. Returns how many were added, for
+        :meth:`delete_last_rows`."""
+        order = np.argsort(row, kind="stable")
+        row, pos, val = row[order], self.col_of[col][order], val[order]
+        used = np.unique(row)
+        local = np.searchsorted(used, row)
+        starts = np.searchsorted(local, np.arange(len(used))).astype(np.int32)
+        self.h.addRows(len(used), np.full(len(used), -np.inf), upper[used].astype(float),
+                       len(val), starts, pos.astype(np.int32), val.astype(float))
+        self.clabels = np.concatenate([self.clabels, self.n_clabels + np.arange(len(used))])
+        self.n_clabels += len(used)
+        return len(used)
+
+    def delete_last_rows(self, n: int) -> None:
+        """Delete the ``n`` rows :meth:`add_rows` added last."""
+        if n <= 0:
+            return
+        last = self.h.getNumRow()
+        self.h.deleteRows(n, np.arange(last - n, last, dtype=np.int32))
+        self.clabels = self.clabels[:-n]
+        self.n_clabels -= n
+
     def set_rows_equal(self, labels: I64, value: F64) -> F64:
         pos = self.row_of[labels]
         old = self.row_upper[pos].copy()
