@@ -53,7 +53,6 @@ def round_trips(pm: PlanModel, loads: F64, todo: NDArray[np.bool_] | None = None
     # carriers the LP's trips not yet rounded hold, per pool and grid point: this
     # call's trips (released one by one as they are rounded) and the later ones
     ahead = np.full((len(st.pool_fleet), n_points + 1), -np.inf)
-    lp = np.zeros(n)
     if plan is not None:
         lp = np.where(todo, loads, plan)
         if given is not None:
@@ -92,14 +91,13 @@ def round_trips(pm: PlanModel, loads: F64, todo: NDArray[np.bool_] | None = None
     last[st.y_run[order]] = order  # the run's last departure takes whatever is left
     for y in order:
         r = st.y_run[y]
+        p, a, b = pool[y], start[y], back[y]
+        ahead[p, a:b] -= loads[y] * share[y]  # the LP's trip y is being rounded now
         want = loads[y] + debt[r]
         if want <= SLACK:
             debt[r] = max(want, 0.0)
             continue
-        p, a, b = pool[y], start[y], back[y]
         rows = rs[ptr[y]:ptr[y + 1]]
-        if p >= 0 and b > a:
-            ahead[p, a:b] -= loads[y] * share[y]
         free = counts[p] - busy[p, a:b].max() if b > a else counts[p]
         room = (rhs_all[rows] - used[rows]).min() if len(rows) else np.inf
         up = np.ceil(want - SLACK)
