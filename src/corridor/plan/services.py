@@ -172,27 +172,50 @@ def trip_units(c: Commodity, net: Network, f: int) -> float:
     return float(cap[f])
 
 
-def handled_h(net: Network, f: int, node: int, hours: float) -> float:
+def handled_h(net: Network, f: int, node: int, hours: float,
+              load_t: float = math.inf) -> float:
     """Hours a carrier of fleet ``f`` takes to load (or unload) at ``node``: its own
     ``load_h`` (``unload_h``), or longer where the node's ``handling_t_per_day`` needs
-    longer for a full load: a 2,000 t barge at a 500 t/day quay takes four days, as the
-    simulator books it. (A part load would be quicker: the plan is conservative.)"""
-    cap, t = float(net.nodes.handling_t_per_day[node]), float(net.fleets.capacity_t[f])
+    longer for its load: a full load, or ``load_t`` where less than that can ever ride
+    (a 2,000 t barge at a 500 t/day quay takes four days, as the simulator books it;
+    100 t on a 200 t truck at a 240 t/day depot take 10 h, not 20)."""
+    cap = float(net.nodes.handling_t_per_day[node])
+    t = min(float(net.fleets.capacity_t[f]), load_t)
     if math.isfinite(cap) and cap > 0 and t > 0:
         return max(float(hours), t / cap * 24.0)
     return float(hours)
 
 
-def carrier_run(net: Network, fa: FleetArcs, f: int, arcs: tuple[int, ...]) -> Run:
+def carrier_run(net: Network, fa: FleetArcs, f: int, arcs: tuple[int, ...],
+                load_t: float = math.inf) -> Run:
+    """A trip of fleet ``f`` over ``arcs``; ``load_t`` caps the tonnes it handles at
+    each end (the most that can ever ride it: :func:`part_loads`)."""
     fl = net.fleets
     h = fa.hours(f)[list(arcs)]
     src, dst = int(net.arcs.src[arcs[0]]), int(net.arcs.dst[arcs[-1]])
-    load_h = handled_h(net, f, src, fl.load_h[f])
-    unload_h = handled_h(net, f, dst, fl.unload_h[f])
+    load_h = handled_h(net, f, src, fl.load_h[f], load_t)
+    unload_h = handled_h(net, f, dst, fl.unload_h[f], load_t)
     entry = load_h + np.concatenate([[0.0], np.cumsum(h)[:-1]])
     return Run(f, arcs, src, dst, float(load_h + h.sum() + unload_h),
                tuple(float(x) for x in entry), float(net.arcs.km[list(arcs)].sum()),
                load_h=load_h, unload_h=unload_h)
+
+
+def part_loads(sv: Services, net: Network, coms: list[Commodity]) -> None:
+    """Handling times for the tonnes that can ride each carrier run: where everything
+    that may use a run weighs less than a full load, no trip of it ever handles more,
+    so its loading and unloading at a node with a tonnes-per-day limit take only that
+    long (the simulator books the tonnes aboard)."""
+    if sv.fleet_arcs is None:
+        return
+    tonnes = np.zeros(len(sv.runs))
+    pairs = {(c, r) for c, r, *_ in sv.moves}
+    for c, r in pairs:
+        tonnes[r] += coms[c].quantity * coms[c].mass_t
+    for i, run in enumerate(sv.runs):
+        if run.fleet == SELF or tonnes[i] >= float(net.fleets.capacity_t[run.fleet]):
+            continue
+        sv.runs[i] = carrier_run(net, sv.fleet_arcs, run.fleet, run.arcs, float(tonnes[i]))
 
 
 def march_run(net: Network, arcs: tuple[int, ...], km_per_day: float) -> Run:
@@ -399,4 +422,5 @@ def build_services(net: Network, coms: list[Commodity], k: int,
                                 ends.append(h)
                 current = ends
     sv.fleet_arcs = fa
+    part_loads(sv, net, coms)
     return sv
