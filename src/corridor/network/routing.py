@@ -179,12 +179,17 @@ class Router:
         self._trees: dict[tuple[object, ...], tuple[NDArray[np.float64],
                                                     NDArray[np.int32]]] = {}
         self._fleet_cache: FleetCache = {}
+        self._fits: dict[Cargo, tuple[bool, ...]] = {}
         finite = net.arcs.max_mlc[np.isfinite(net.arcs.max_mlc)]
         self._limits = np.unique(finite)
 
     def signature(self, cargo: Cargo, rules: Rules) -> tuple[object, ...]:
         """Cargo that shares this routes identically: same fleets, same links, same march."""
-        fits = tuple(not cargo.fleet_misfit(self.net, f) for f in range(len(self.net.fleets)))
+        fits = self._fits.get(cargo)
+        if fits is None:  # asked for every search: thousands of times for a plan
+            fits = tuple(not cargo.fleet_misfit(self.net, f)
+                         for f in range(len(self.net.fleets)))
+            self._fits[cargo] = fits
         band = int(np.searchsorted(self._limits, cargo.mlc, side="left"))
         march = cargo.march_km_per_day if cargo.kind == "item" else 0.0
         return (fits, band, march, rules)
