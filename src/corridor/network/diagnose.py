@@ -6,6 +6,12 @@ carrier on every mode). If the relaxed search finds a route, the elements of tha
 route that break the relaxed restriction are the reason ("link rd_bridge max_mlc 50").
 If no single relaxation helps, pairs are tried, then all together; if even that
 fails, the network itself does not connect the places.
+
+Each relaxed search routes as the engines do (:func:`_search`): between via gateways
+sharing a sea, air or inland-water mode it is steered onto that mode, and it is kept
+off passing a place twice. Otherwise the fastest relaxed route may tick the via ports
+off by road and cross by another gateway (an airbase the movement is not routed
+through), and the reason would name a place the movement never goes.
 """
 
 from __future__ import annotations
@@ -14,8 +20,10 @@ from itertools import combinations, pairwise
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import NDArray
 
 from corridor.network.cargo import Cargo
+from corridor.network.gateways import stage_weights, straight_search, via_gateways
 from corridor.network.graph import GAUGE_BREAK, MODES, RAIL, REASON_TEXT, ROAD
 from corridor.network.stategraph import Rules, arc_ok, fleet_usable, reachable
 
@@ -41,10 +49,13 @@ def diagnose(router: Router, origin: str, destination: str, cargo: Cargo,
         [p for p in pairs if "mode" not in p], [p for p in pairs if "mode" in p],
         [finer], [RELAXATIONS],
     ]
+    gateways = via_gateways(router.net, via)
+    weight = stage_weights(router.net, len(via), gateways) if gateways else None
     for group in tries:
         found: list[tuple[tuple[str, ...], str]] = []
         for names in group:
-            r = router.search(origin, destination, cargo, via, rules=strict.relaxed(*names))
+            r = _search(router, origin, destination, cargo, via, strict.relaxed(*names),
+                        weight)
             if r is None:
                 continue
             # name only the restrictions the relaxed route actually breaks
@@ -56,6 +67,14 @@ def diagnose(router: Router, origin: str, destination: str, cargo: Cargo,
             texts = list(dict.fromkeys(t for _, t in found))[:MAX_ALTERNATIVES]
             return NoRoute("; or ".join(texts), found[0][0])
     return NoRoute(_unconnected(router, origin, destination, via))
+
+
+def _search(router: Router, origin: str, destination: str, cargo: Cargo,
+            via: tuple[str, ...], rules: Rules, weight: NDArray[np.float64] | None
+            ) -> Route | None:
+    """The relaxed route the engines would take (the gateway rule's steering is a
+    weight, never a ban, so it finds a route whenever the plain search does)."""
+    return straight_search(router, origin, destination, via, cargo, weight, rules=rules)
 
 
 def _describe(router: Router, name: str, r: Route, cargo: Cargo) -> list[str]:

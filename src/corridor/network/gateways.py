@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 from corridor.network.graph import MODE_CODE, Network
 from corridor.network.routing import Item, Route, Router
+from corridor.network.stategraph import Rules
 
 GATEWAY_MODES = ("sea", "air", "inland_water")  # modes of a designated POE / POD
 AVOID = 50.0  # travel-weight multiplier that steers the router off a mode
@@ -141,10 +142,11 @@ STRAIGHTEN = 3  # searches at most to take a route off the places it passes twic
 
 def straight_search(router: Router, origin: str, destination: str, via: Sequence[str],
                     c: Item, weight: NDArray[np.float64] | None,
-                    found: Route | None = None) -> Route | None:
+                    found: Route | None = None, rules: Rules | None = None
+                    ) -> Route | None:
     """The fastest route under ``weight`` (None, one per arc or one row per via stage;
-    ``found``: that route, already searched), taken off any place it passes twice
-    where another way exists.
+    ``found``: that route, already searched) and ``rules`` (the diagnosis relaxes them),
+    taken off any place it passes twice where another way exists.
 
     A search through via stops finds each stretch's fastest path alone, so a stretch
     may run back through the origin or on past the next stop and back (p1 -> a -> c
@@ -155,7 +157,7 @@ def straight_search(router: Router, origin: str, destination: str, via: Sequence
     keep the last) and the route cheaper under ``weight`` is kept; if neither gets
     off every place passed twice, the route as first found."""
     r = found if found is not None else \
-        router.search(origin, destination, c, via, arc_weight=weight)
+        router.search(origin, destination, c, via, rules=rules, arc_weight=weight)
     if r is None or straight(r):
         return r
     base = np.ones((len(via) + 1, len(router.net.arcs)))
@@ -163,15 +165,15 @@ def straight_search(router: Router, origin: str, destination: str, via: Sequence
         base = base * weight
     best: Route | None = None
     for keep_last in (False, True):
-        got = _straighten(router, origin, destination, via, c, base, r, keep_last)
+        got = _straighten(router, origin, destination, via, c, base, r, keep_last, rules)
         if got is not None and (best is None or _cost(got, base) < _cost(best, base)):
             best = got
     return best or r
 
 
 def _straighten(router: Router, origin: str, destination: str, via: Sequence[str],
-                c: Item, base: NDArray[np.float64], r: Route, keep_last: bool
-                ) -> Route | None:
+                c: Item, base: NDArray[np.float64], r: Route, keep_last: bool,
+                rules: Rules | None = None) -> Route | None:
     """Route ``r`` searched again with its needless passes (:func:`_needless_passes`)
     made all but impassable, until it passes no place twice (None: it still does)."""
     net = router.net
@@ -184,7 +186,7 @@ def _straighten(router: Router, origin: str, destination: str, via: Sequence[str
         for k, node in more:
             w[k, net.arcs.dst == net.nodes.index[node]] *= REVISIT
         banned |= more
-        got = router.search(origin, destination, c, via, arc_weight=w)
+        got = router.search(origin, destination, c, via, rules=rules, arc_weight=w)
         if got is None:
             return None
         if straight(got):

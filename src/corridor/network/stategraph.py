@@ -138,6 +138,10 @@ def build_base(net: Network, cargo: Cargo, rules: Rules,
     a, fl = net.arcs, net.fleets
     n = len(net.nodes)
     cache = {} if cache is None else cache
+    # a speed cap <= 0 (loaded scenarios refuse it; tables built in code may not) makes
+    # the arc unusable (NO_SPEED); where "closed" is relaxed the diagnosis travels it at
+    # the carrier's speed, so it names the link rather than dividing by zero
+    cap = np.where(a.speed_kmh > 0, a.speed_kmh, np.inf)
     base_ok = arc_ok(net, rules)
     ok = base_ok & (cargo.mlc <= a.max_mlc) if rules.mlc else base_ok
     layers: list[Layer] = []
@@ -154,7 +158,7 @@ def build_base(net: Network, cargo: Cargo, rules: Rules,
             continue
         layers.append(Layer(f, float(fl.load_h[f]), float(fl.unload_h[f]), int(fl.mode[f])))
         masks.append(m)
-        hours.append(a.km / np.minimum(fl.speed_kmh[f], a.speed_kmh))
+        hours.append(a.km / np.minimum(fl.speed_kmh[f], cap))
     if cargo.kind == "item" and cargo.march_km_per_day > 0:
         m = ok & (a.mode == ROAD)
         if m.any():
@@ -165,7 +169,7 @@ def build_base(net: Network, cargo: Cargo, rules: Rules,
         speed = np.array([mode_speed(int(c)) for c in range(5)])[a.mode]
         layers.append(Layer(ANY, 0.0, 0.0, -1))
         masks.append(ok)
-        hours.append(a.km / np.minimum(speed, a.speed_kmh))
+        hours.append(a.km / np.minimum(speed, cap))
     ground = len(layers)
     parts: list[tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64],
                       NDArray[np.int32], int, int]] = []

@@ -63,13 +63,7 @@ def _type(col: Column) -> str:
         "nodes": "node ids, `;`-separated",
         "items": "`type:count;type:count`",
     }[col.type]
-    if col.min is not None and col.max is not None:
-        return f"{base} in [{_num(col.min)}, {_num(col.max)}]"
-    if col.min is not None:
-        return f"{base} >= {_num(col.min)}"
-    if col.max is not None:
-        return f"{base} <= {_num(col.max)}"
-    return base
+    return f"{base} {col.bounds}" if col.bounds else base
 
 
 def _default(col: Column) -> str:
@@ -203,7 +197,20 @@ def render_format_doc() -> str:
     ]
     for table in TABLES.values():
         out += _table_section(table)
+    keyed = [t for t in TABLES.values() if "id" in t.names]
+    unkeyed = [t for t in TABLES.values() if "id" not in t.names]
     out += [
+        "## What-ifs (`--set`)",
+        "",
+        "`--set table.id.column=value` (repeatable; `plan`, `simulate`, `run`, `evacuate`) "
+        "edits one cell of a table keyed by `id`: "
+        f"{', '.join(f'`{t.name}`' for t in keyed)}. "
+        + "".join(f"`{t.file}` has no `id` column, so edit it in the file. " for t in unkeyed)
+        + "The value is checked as the same cell in the file would be (type, bounds, "
+        "unlimited, references), and the scenario is resolved again, so cross-field checks "
+        "and derived values (template loads, link lengths) follow the edit. Editing a "
+        "built-in equipment type or unit template makes it the scenario's own row.",
+        "",
         "## Derived defaults",
         "",
         "| mode | circuity (link length = great-circle x circuity) | speed when none is "

@@ -80,7 +80,7 @@ def parse_date(text: str) -> dt.date | None:
         return None
 
 
-def _number(text: str) -> float | None:
+def parse_number(text: str) -> float | None:
     """The float a cell holds, or None. Python literal extras (``1_000``) are refused."""
     if "_" in text:
         return None
@@ -117,7 +117,7 @@ def _numeric(raw: RawTable, col: Column, cells: list[str], issues: list[Issue]) 
                 continue
             problem = "'{}' is not allowed here (no unlimited value for this column)"
         else:
-            v = _number(text)
+            v = parse_number(text)
             if v is None:
                 problem = "'{}' is not a number"
             elif math.isnan(v):
@@ -130,6 +130,9 @@ def _numeric(raw: RawTable, col: Column, cells: list[str], issues: list[Issue]) 
                 problem = "'{}' is too large"
             elif col.type == "int" and math.isfinite(v) and v != round(v):
                 problem = "'{}' is not a whole number"
+            elif col.min is not None and col.min_exclusive and v <= col.min:
+                hint = f" ({col.bound_hint})" if col.bound_hint else ""
+                problem = "{} is not allowed: " + f"{col.name} must be {col.bounds}{hint}"
             elif col.min is not None and v < col.min:
                 problem = "{} is below the minimum " + f"{col.min:g}"
             elif col.max is not None and v > col.max:

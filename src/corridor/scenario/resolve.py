@@ -13,7 +13,7 @@ import pandas as pd
 from corridor.scenario.errors import Issue
 from corridor.scenario.model import Scenario
 from corridor.scenario.parse import MAX_COUNT, ROW
-from corridor.scenario.schema import CIRCUITY, MODE_SPEED_KMH, MODES, TABLES
+from corridor.scenario.schema import CIRCUITY, MODE_SPEED_KMH, MODES, NODE_KINDS, TABLES
 
 EARTH_RADIUS_KM = 6371.0088
 CARRIER_FILL = (
@@ -54,14 +54,24 @@ class _Reporter:
     def __init__(self, labels: dict[str, str], inline: dict[str, bool], issues: list[Issue],
                  yaml_label: str) -> None:
         self.labels, self.inline, self.issues, self.yaml = labels, inline, issues, yaml_label
+        # cells already reported (by the parser, or here): one message per cell
+        self.cells: set[tuple[str, int | None, str | None, str | None]] = {
+            (i.file, i.row, i.column, i.table) for i in issues
+            if i.row is not None and i.column is not None}
 
     def __call__(self, table: str, row: Any, column: str | None, message: str) -> None:
         label = self.labels.get(table, TABLES[table].file if table in TABLES else table)
         inl = self.inline.get(table, False)
         r = int(row) if row is not None and not pd.isna(row) else None
-        self.issues.append(
-            Issue(label, message, row=r, column=column, table=table if inl else None)
-        )
+        issue = Issue(label, message, row=r, column=column, table=table if inl else None)
+        cell = (issue.file, r, column, issue.table)
+        # a cell the parser refused is left empty; a cross-field check that then finds it
+        # "missing" would only contradict the parser's own message
+        if r is not None and column is not None:
+            if cell in self.cells:
+                return
+            self.cells.add(cell)
+        self.issues.append(issue)
 
     def meta(self, column: str, message: str) -> None:
         self.issues.append(Issue(self.yaml, message, column=column))
@@ -133,6 +143,7 @@ def resolve(
     supply = frames["supply"].copy()
     check_node("supply", supply, "node")
     check_node("supply", supply, "source", optional=True)
+    _check_supply_sources(supply, nodes, say)
     horizon = float(meta["horizon_days"])
     open_end = ~np.isfinite(supply["end_day"])
     supply["end_day"] = supply["end_day"].where(~open_end, horizon)
@@ -348,6 +359,25 @@ def _resolve_movements(frame: pd.DataFrame, units: pd.DataFrame, equipment: pd.D
     m["footprint_m2"] = pd.Series(area, index=m.index, dtype=float)
     m["priority"] = m["priority"].fillna(3).astype(int)
     return m
+
+
+def _check_supply_sources(supply: pd.DataFrame, nodes: pd.DataFrame, say: _Reporter) -> None:
+    """A named ``source`` is a depot (spec: "a depot node or empty") other than the node
+    it feeds: only depots hold stock (``storage_t``), so any other source leaves the
+    engines nothing to draw from."""
+    kinds = nodes["kind"].to_dict()
+    for row, node, src in zip(supply[ROW], supply["node"], supply["source"], strict=True):
+        kind = kinds.get(src)
+        # empty = any depot; an unknown node, or one whose kind is missing or not a
+        # kind, is reported already
+        if not src or kind not in NODE_KINDS:
+            continue
+        if kind != "depot":
+            say("supply", row, "source", f"'{src}' is a {kind} node, not a depot: source "
+                "must be a depot node (kind depot), or empty for any depot with stock")
+        elif src == node:
+            say("supply", row, "source", f"'{src}' is the node the demand is at: source "
+                "must be another depot, or empty for any depot with stock")
 
 
 def _resolve_disruptions(frame: pd.DataFrame, nodes: pd.DataFrame, links: pd.DataFrame,

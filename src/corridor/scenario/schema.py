@@ -73,8 +73,12 @@ class Column:
     unit: str = ""
     default: object = None  # None = no default; see ``required``
     required: bool = False
-    min: float | None = None  # inclusive lower bound for numbers
+    min: float | None = None  # lower bound for numbers, inclusive unless min_exclusive
     max: float | None = None
+    # the value must be above ``min``: 0 has no meaning here (a speed of 0 would divide
+    # by zero in every engine), unlike a capacity whose 0 means closed / none
+    min_exclusive: bool = False
+    bound_hint: str = ""  # what to write instead of a value out of bounds
     choices: tuple[str, ...] = ()
     default_doc: str = ""  # how the default is derived, when it is not a constant
     # inf/infinity/unlimited may be written although the default is derived (default_doc
@@ -84,6 +88,23 @@ class Column:
     @property
     def accepts_unlimited(self) -> bool:
         return self.default == INF or self.unlimited
+
+    @property
+    def bounds(self) -> str:
+        """The allowed range in words (">= 0", "> 0", "in [-90, 90]"), or ""."""
+        lo, hi = self.min, self.max
+        if lo is not None and hi is not None:
+            return f"in {'(' if self.min_exclusive else '['}{lo:g}, {hi:g}]"
+        if lo is not None:
+            return f"{'>' if self.min_exclusive else '>='} {lo:g}"
+        return f"<= {hi:g}" if hi is not None else ""
+
+    def below_min(self, v: float) -> bool:
+        """Whether ``v`` is under the lower bound (or on it, where that is excluded)."""
+        return self.min is not None and (v < self.min or (self.min_exclusive and v == self.min))
+
+    def in_bounds(self, v: float) -> bool:
+        return not self.below_min(v) and (self.max is None or v <= self.max)
 
 
 @dataclass(frozen=True)
@@ -168,7 +189,9 @@ LINKS = Table(
            default_doc="great-circle x mode circuity (road 1.25, rail 1.3, sea 1.15, "
            "air 1.05, inland_water 1.3)"),
         _c("speed_kmh", "float", "cap on speed over this link", unit="km/h", default=INF,
-           min=0, default_doc="carrier's speed"),
+           min=0, min_exclusive=True, default_doc="carrier's speed",
+           bound_hint="leave it empty for the carrier's speed; close a link with "
+           "capacity_per_day 0"),
         _c("capacity_per_day", "float", "carrier departures per day, each direction",
            unit="1/day", default=INF, min=0),
         _c("flow_per_h", "float", "self-moving traffic entering per hour, each direction "
@@ -285,8 +308,8 @@ SUPPLY = Table(
         _c("start_day", "float", "first day of demand", unit="day", default=0.0, min=0),
         _c("end_day", "float", "last day of demand", unit="day", default=INF, min=0,
            default_doc="horizon"),
-        _c("source", "node", "depot it is drawn from; empty = any depot with stock",
-           default=""),
+        _c("source", "node", "depot it is drawn from (a node of kind depot other than "
+           "`node`); empty = any depot with stock", default=""),
     ),
 )
 
@@ -304,7 +327,7 @@ DISRUPTIONS = Table(
         _c("rate_per_day", "float", "random outages start at this rate", unit="1/day", min=0,
            default=None),
         _c("mean_duration_days", "float", "mean (exponential) outage length", unit="day",
-           min=0, default=None),
+           min=0, min_exclusive=True, default=None),
         _c("capacity_factor", "float", "remaining capacity share (0 closed)", min=0, max=1,
            default_doc="0 for windows and random outages, 1 for a standing threat"),
         _c("loss_prob", "float", "probability a carrier transit on the target is lost",

@@ -19,10 +19,23 @@ from corridor.scenario import catalogs
 from corridor.scenario.errors import Issue, ScenarioError
 from corridor.scenario.load import build
 from corridor.scenario.model import Inputs, Scenario
-from corridor.scenario.parse import FALSE, MAX_COUNT, ROW, TRUE, UNLIMITED, parse_items
+from corridor.scenario.parse import (
+    FALSE,
+    MAX_COUNT,
+    ROW,
+    TRUE,
+    UNLIMITED,
+    parse_items,
+    parse_number,
+)
 from corridor.scenario.schema import TABLES
 
-EDITABLE = ("nodes", "links", "carriers", "movements", "equipment", "disruptions")
+# Every table keyed by an id (an edit names its row by id); supply.csv has none.
+EDITABLE = tuple(name for name, spec in TABLES.items() if "id" in spec.names)
+UNKEYED = tuple(name for name in TABLES if name not in EDITABLE)
+# Tables merged with a built-in catalog: an edit of a built-in row becomes the
+# scenario's own override of it.
+CATALOG = {"equipment": catalogs.equipment, "units": catalogs.units}
 
 
 def apply_sets(scenario: Scenario, sets: Sequence[str]) -> Scenario:
@@ -49,7 +62,10 @@ def apply_sets(scenario: Scenario, sets: Sequence[str]) -> Scenario:
             continue
         table, rid, col = table.strip(), rid.strip(), col.strip()
         if table not in EDITABLE:
-            issues.append(Issue("--set", f"'{s}': table must be one of {', '.join(EDITABLE)}"))
+            why = (f" ({table} has no id column to name a row by: edit "
+                   f"{TABLES[table].file})") if table in UNKEYED else ""
+            issues.append(Issue("--set", f"'{s}': table must be one of "
+                                f"{', '.join(EDITABLE)}{why}"))
             continue
         if rid not in getattr(scenario, table).index:
             issues.append(Issue("--set", f"'{s}': no {table} row with id '{rid}'"))
@@ -67,7 +83,7 @@ def apply_sets(scenario: Scenario, sets: Sequence[str]) -> Scenario:
         if len(at):
             pos = at[0]
         else:  # a built-in catalog row: the edit becomes the scenario's own override
-            frame, pos = _add_row(frame, catalogs.equipment().loc[[rid]].iloc[0])
+            frame, pos = _add_row(frame, CATALOG[table]().loc[[rid]].iloc[0])
         frame.at[pos, col] = v  # type: ignore[assignment]  # dicts/tuples in object columns
         frames[table] = frame
         edited.setdefault((table, int(frame[ROW][pos])), []).append(s)
@@ -90,16 +106,16 @@ def _value(s: str, col: str, v: str, scenario: Scenario, issues: list[Issue]) ->
         issues.append(Issue("--set", f"'{s}': {message}", column=col))
 
     if c.type in ("float", "int"):
-        text = v.lower()
-        try:
-            num = math.inf if text in UNLIMITED else float(text)
-        except ValueError:
+        # the same numbers a file cell may hold (no 1_000), bounds and unlimited rule
+        parsed = math.inf if v.lower() in UNLIMITED else parse_number(v)
+        if parsed is None:
             return bad(f"'{v}' is not a number")
-        if math.isinf(num) and c.default != math.inf:
+        num = parsed
+        if num == math.inf and not c.accepts_unlimited:
             return bad(f"{col} cannot be unlimited")
-        if (c.min is not None and num < c.min) or (c.max is not None and num > c.max) \
-                or num != num:
-            return bad(f"{v} is out of range")
+        if num != num or num == -math.inf or not c.in_bounds(num):
+            bounds = f" ({col} must be {c.bounds})" if c.bounds and num == num else ""
+            return bad(f"{v} is out of range{bounds}")
         if c.type == "int" and math.isfinite(num) and (num != int(num) or abs(num) > MAX_COUNT):
             return bad(f"{v} is not a whole number")
         return num  # parsed tables hold int columns as floats too
