@@ -27,6 +27,7 @@ import numpy as np
 
 from corridor.evacuate.bounds import to_shelter
 from corridor.evacuate.network import EvacNetwork, floor_people
+from corridor.evacuate.room import Reach, RoomGuard
 from corridor.evacuate.solution import Group
 
 Route = list[tuple[int, int]]  # (arc, step it is entered)
@@ -145,20 +146,81 @@ class _Capacity:
         return room
 
 
+Plan = tuple[list[Group], dict[int, int], dict[str, int]]
+REPAIRS = 3  # runs that route first the sources earlier runs left people at
+
+
 def ccrp(
     net: EvacNetwork,
     *,
     horizon: int | None = None,
     progress: Callable[[int], None] | None = None,
-) -> tuple[list[Group], dict[int, int], dict[str, int]]:
+) -> Plan:
     """Route everyone who can reach a shelter by the horizon.
 
     Returns the groups, the people left behind per node, and counters (``routes``:
     groups sent, ``searches``: time-aware shortest-path searches, ``cut_short``:
     searches settled early with a bound, ``wasted``: searches that found nothing in
-    time, ``deadline_updates``: backward passes).
+    time, ``deadline_updates``: backward passes, ``room_reserved``: routes cut short
+    to keep shelter room for others, ``repairs``: runs after the first, see below;
+    all but ``repairs`` of the plan returned).
+
+    Greedy routing by earliest arrival fills the nearest shelters first and sends the
+    people with short trips first, which can leave a group with no shelter it can still
+    reach in time though another plan would shelter everybody. So room that people can
+    use only there is kept for them (:class:`RoomGuard`, on empty-road reach), and a
+    run that still leaves people behind while room and reach would place more is
+    repaired: run again routing first the sources it left people at (they take the
+    roads and the room they need before the others; up to ``REPAIRS`` times, adding
+    each run's), and once without keeping room (the plain greedy plan). The plan that
+    shelters the most people, then the earliest, then in the least total time, wins.
     """
     h = net.horizon if horizon is None else horizon
+    reach = Reach(net, h)
+
+    def guard() -> RoomGuard | None:  # a fresh one per run
+        return RoomGuard(reach) if reach.active else None
+
+    best = _ccrp(net, h, progress, guard())
+    runs = 0
+    if best[1]:
+        most = reach.placeable()  # no plan shelters more
+        first = set(best[1])
+        for _ in range(REPAIRS):
+            if _moved(best) >= most:
+                break
+            last = _ccrp(net, h, None, guard(), first)
+            runs += 1
+            best = _better(net, best, last)
+            if not last[1]:
+                break
+            first |= set(last[1])
+        if best[1] and reach.active and _moved(best) < most:
+            best = _better(net, best, _ccrp(net, h, None, None))
+            runs += 1
+    best[2]["repairs"] = runs
+    return best
+
+
+def _moved(plan: Plan) -> int:
+    return sum(g.size for g in plan[0])
+
+
+def _better(net: EvacNetwork, a: Plan, b: Plan) -> Plan:
+    """The plan that shelters more people, then earlier, then in less total time (a on
+    a tie)."""
+    def key(plan: Plan) -> tuple[int, int, int]:
+        steps = [g.arrival_step(net) for g in plan[0]]
+        return (-_moved(plan), max(steps, default=-1),
+                sum((t + 1) * g.size for t, g in zip(steps, plan[0], strict=True)))
+
+    return b if key(b) < key(a) else a
+
+
+def _ccrp(net: EvacNetwork, h: int, progress: Callable[[int], None] | None,
+          guard: RoomGuard | None, first: set[int] | None = None) -> Plan:
+    """CCRP over ``h`` steps; with a ``guard``, room is kept for those who need it;
+    the sources in ``first`` are routed before all others."""
     capacity = _Capacity(net, h)
     transit = net.transit.tolist()
     head = net.head.tolist()
@@ -168,6 +230,9 @@ def ccrp(
     left = net.pop.tolist()
     room: list[float] = net.shelter_cap.tolist()
     counters = {"routes": 0, "searches": 0, "cut_short": 0, "wasted": 0, "deadline_updates": 0}
+    # shelters whose room the guard keeps for others: not a destination for this source
+    blocked: dict[int, set[int]] = {}
+    no_block: set[int] = set()
 
     no_way = h + 1
     guide: list[int] = []
@@ -252,6 +317,7 @@ def ccrp(
         best = {s: start}
         pred: dict[int, tuple[int, int, int]] = {}
         heap = [(start + guide[s], guide[s], start, s)]
+        skip = blocked.get(s, no_block)
         while heap:
             f, _, t, u = heappop(heap)
             if t > best[u]:
@@ -259,7 +325,7 @@ def ccrp(
             if f > limit:
                 counters["wasted"] += 1  # a search that found nothing in time
                 return f  # every route from here arrives after step f - 1
-            if u != s and room[u] > 0:
+            if u != s and room[u] > 0 and u not in skip:
                 route: Route = []
                 node = u
                 while node != s:
@@ -321,6 +387,7 @@ def ccrp(
         # (key, guide, step, node, -1) a state; (key, guide, from step, node, arc, td,
         # window end) "the link a from node in a step after td"
         heap: list[tuple[int, ...]] = [(guide[s], guide[s], 0, s, -1)]
+        skip = blocked.get(s, no_block)
 
         def reach(u: int, t: int, a: int, td: int, v: int) -> None:
             """Enter arc a from (u, t) in step td towards v; push v's state if new."""
@@ -370,7 +437,7 @@ def ccrp(
                 continue
             if not free_here and t <= covered.get(u, -1):
                 continue  # an earlier state here may wait until this step and beyond
-            if u != s and room[u] > 0:
+            if u != s and room[u] > 0 and u not in skip:
                 route: Route = []
                 node, when = u, t
                 while node != s:  # the source is only ever reached as (s, 0)
@@ -401,49 +468,77 @@ def ccrp(
     # search was cut short and must be run again)
     queue: list[tuple[int, int, int, int, Route]] = []
     tie = 0
-    for s in range(net.n):
-        if left[s] > 0:
-            found = search(s)
-            if not isinstance(found, tuple):
-                stranded[s] = left[s]
-                continue
-            t, z, route = found
-            queue.append((t, s, tie, z, route))
-            tie += 1
-    heapq.heapify(queue)
-    while queue:
-        t, s, _, z, route = heapq.heappop(queue)
-        if left[s] <= 0:
-            continue
-        size = min(left[s], room[z], capacity.route_room(s, route, transit, head)) \
-            if route else 0
-        if size <= 0:
-            found = search(s, queue[0][0] if queue else h)
-            if found is None:
-                stranded[s] = left[s]
-                continue
-            if isinstance(found, int):
-                heapq.heappush(queue, (found, s, tie, -1, []))
+
+    def strand(s: int) -> None:
+        stranded[s] = left[s]
+        if guard is not None:
+            guard.strand(s)  # keep no room for them
+
+    def sendable(s: int, z: int, route: Route) -> int:
+        """People the route may take now: its capacity, the room, and what the guard
+        keeps for others (a shelter it keeps all of is no destination for s any more)."""
+        if not route:
+            return 0
+        size = int(min(left[s], room[z], capacity.route_room(s, route, transit, head)))
+        if guard is not None and size > 0:
+            size = guard.allowed(s, z, size)
+            if size <= 0:
+                blocked.setdefault(s, set()).add(z)
+        return size
+
+    # sources a repair puts first are routed before the others, on the roads they leave
+    firsts = sorted(first or ())
+    rest = [s for s in range(net.n) if s not in (first or ())]
+    for phase in ([firsts] if firsts else []) + [rest]:
+        queue = []
+        for s in phase:
+            if left[s] > 0:
+                found = search(s)
+                if not isinstance(found, tuple):
+                    strand(s)
+                    continue
+                t, z, route = found
+                queue.append((t, s, tie, z, route))
                 tie += 1
+        heapq.heapify(queue)
+        while queue:
+            t, s, _, z, route = heapq.heappop(queue)
+            if left[s] <= 0:
                 continue
-            t, z, route = found
-            if queue and t > queue[0][0]:
+            size = sendable(s, z, route)
+            if size <= 0:
+                found = search(s, queue[0][0] if queue else h)
+                if found is None:
+                    strand(s)
+                    continue
+                if isinstance(found, int):
+                    heapq.heappush(queue, (found, s, tie, -1, []))
+                    tie += 1
+                    continue
+                t, z, route = found
+                if queue and t > queue[0][0]:
+                    heapq.heappush(queue, (t, s, tie, z, route))
+                    tie += 1
+                    continue
+                size = sendable(s, z, route)
+                if size <= 0:  # z's room is kept for others: search again (t still bounds)
+                    heapq.heappush(queue, (t, s, tie, -1, []))
+                    tie += 1
+                    continue
+            capacity.take(s, route, size, transit, head)
+            if guard is not None:
+                guard.sent(s, z, size)
+            left[s] -= size
+            room[z] -= size
+            groups.append(Group(s, z, size, tuple(a for a, _ in route),
+                                tuple(td for _, td in route)))
+            counters["routes"] += 1
+            if progress is not None:
+                progress(size)
+            if room[z] <= 0:
+                update_guide()
+            if left[s] > 0:
                 heapq.heappush(queue, (t, s, tie, z, route))
                 tie += 1
-                continue
-            size = min(left[s], room[z], capacity.route_room(s, route, transit, head))
-        size = int(size)
-        capacity.take(s, route, size, transit, head)
-        left[s] -= size
-        room[z] -= size
-        groups.append(Group(s, z, size, tuple(a for a, _ in route),
-                            tuple(td for _, td in route)))
-        counters["routes"] += 1
-        if progress is not None:
-            progress(size)
-        if room[z] <= 0:
-            update_guide()
-        if left[s] > 0:
-            heapq.heappush(queue, (t, s, tie, z, route))
-            tie += 1
+    counters["room_reserved"] = 0 if guard is None else guard.capped
     return groups, stranded, counters

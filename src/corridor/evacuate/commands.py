@@ -71,6 +71,14 @@ def _print(info: dict[str, Any]) -> None:
         f"egress [bold]{_hours(info['egress_h'])}[/]  mean {info['mean_evacuation_h']:.2f} h  "
         f"lower bound {info['lower_bound_h']:.2f} h  ({info['solve_seconds']:.1f} s)"
     )
+    target = (info.get("options") or {}).get("target_h")
+    if target is not None:
+        met = info["egress_h"] is not None and info["egress_h"] <= target + 1e-9
+        console.print(f"target: cleared by {target:g} h: " + ("[green]met[/]" if met else
+                                                             "[red]missed[/]"))
+    choice = info.get("method_choice") or {}
+    if choice.get("requested") == "auto":
+        console.print(f"method auto: {choice['reason']}", markup=False, highlight=False)
     shelters = Table(title="shelters", title_justify="left")
     for col in ("shelter", "arrived", "capacity", "full"):
         shelters.add_column(col, justify="left" if col == "shelter" else "right")

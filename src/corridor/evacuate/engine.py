@@ -27,6 +27,7 @@ from corridor.evacuate.result import (
     summary,
     utilisation_table,
 )
+from corridor.evacuate.room import steps_to_shelters
 from corridor.evacuate.solution import Group, Solution, sheltered_in_place, violations
 from corridor.scenario import Scenario
 
@@ -47,7 +48,8 @@ def evacuate(
 
     ``method``: ``exact`` (quickest flow over the time-expanded network, linopy +
     HiGHS), ``heuristic`` (CCRP) or ``auto`` (exact while the time-expanded model has
-    at most ``evacuation.exact_max_variables`` variables). ``method`` and ``step_min``
+    at most ``evacuation.exact_max_variables`` variables; the summary's
+    ``method_choice`` says which and why). ``method`` and ``step_min``
     override the scenario's ``evacuation:`` options when given (``method="auto"``
     defers to the scenario); ``time_limit`` (seconds) bounds the exact LPs; on
     running out the best plan found so far is returned with status ``time_limit``.
@@ -59,7 +61,7 @@ def evacuate(
     net = build_network(scenario, opts)
     start = time.perf_counter()
     with _reporter(progress, net.to_move) as report:
-        chosen, heuristic, bounds = _run(net, opts, report)
+        chosen, heuristic, bounds, choice = _run(net, opts, report)
     seconds = time.perf_counter() - start
     broken = violations(net, chosen.groups)
     if broken:  # a bug, never the user's input: refuse to write a wrong plan
@@ -68,6 +70,7 @@ def evacuate(
     info = summary(net, chosen, heuristic=heuristic, bounds=bounds,
                    options=opts.as_dict(), seconds=seconds)
     info["scenario_source"] = str(scenario.source or "")  # the report finds the map by it
+    info["method_choice"] = choice
     return EvacuationResult(
         summary=info,
         routes=routes_table(net, chosen.groups),
@@ -75,9 +78,36 @@ def evacuate(
     )
 
 
-def _run(net: EvacNetwork, opts: EvacOptions,
-         report: _Report) -> tuple[Solution, Solution, dict[str, int]]:
-    from corridor.evacuate.exact import estimate_size, quickest
+def choose_method(net: EvacNetwork, opts: EvacOptions, steps: int) -> dict[str, Any]:
+    """Which method runs and why (``method_choice`` in the summary).
+
+    ``auto`` solves exactly while the first LP, over ``steps`` steps (the heuristic's
+    egress, or the whole horizon when it leaves people behind), has at most
+    ``exact_max_variables`` variables: LP time grows faster than the LP (on the shared
+    2-core machine 36,000 variables take 2 s, 98,000 11 s, 239,000 40 s, 372,000
+    minutes) and the exact method solves several LPs.
+    """
+    if opts.method != "auto":
+        return {"requested": opts.method, "method": opts.method,
+                "reason": f"{opts.method} was asked for"}
+    from corridor.evacuate.exact import count_variables
+
+    size, cap = count_variables(net, steps), opts.exact_max_variables
+    span = f"{size:,} variables over {steps:,} steps ({round(steps * net.step_h, 2):g} h)"
+    if size <= cap:
+        method = "exact"
+        reason = f"exact: its time-expanded LP has {span}, within exact_max_variables {cap:,}"
+    else:
+        method = "heuristic"
+        reason = (f"heuristic (CCRP): the exact time-expanded LP would have {span}, more "
+                  f"than exact_max_variables {cap:,} (--method exact solves it anyway)")
+    return {"requested": "auto", "method": method, "reason": reason, "variables": size,
+            "steps": steps, "exact_max_variables": cap}
+
+
+def _run(net: EvacNetwork, opts: EvacOptions, report: _Report
+         ) -> tuple[Solution, Solution, dict[str, int], dict[str, Any]]:
+    from corridor.evacuate.exact import quickest
 
     sip = sheltered_in_place(net)
     report.stage("heuristic (CCRP)")
@@ -89,11 +119,10 @@ def _run(net: EvacNetwork, opts: EvacOptions,
     all_arrive = not stranded
     heuristic = Solution("heuristic", "feasible", sip + groups, lower, stranded,
                          {**counters, "stranded_reason": reasons})
-    method = opts.method
-    if method == "auto":
-        steps = egress if all_arrive else net.horizon
-        method = "exact" if estimate_size(net, steps) <= opts.exact_max_variables else \
-            "heuristic"
+    choice = choose_method(net, opts, egress if all_arrive else net.horizon)
+    method = choice["method"]
+    if opts.method == "auto":
+        report.say(f"auto: {choice['reason']}")
     if method == "heuristic" and all_arrive and net.to_move and egress > lower:
         report.stage("lower bounds (flow over time)")
         best = 0
@@ -119,7 +148,7 @@ def _run(net: EvacNetwork, opts: EvacOptions,
     if net.to_move == 0:  # everybody is already in a shelter: nothing to choose
         heuristic.method, heuristic.status = method, "optimal"
     if method == "heuristic" or net.to_move == 0:
-        return heuristic, heuristic, bounds
+        return heuristic, heuristic, bounds, choice
 
     report.stage("exact (time-expanded LP)")
     outcome = quickest(net, upper=egress if all_arrive else net.horizon, lower=lower,
@@ -128,7 +157,7 @@ def _run(net: EvacNetwork, opts: EvacOptions,
     if outcome.groups is None:  # no LP answer in time: keep the heuristic's plan
         stats["stranded_reason"] = reasons
         kept = Solution("exact", outcome.status, heuristic.groups, lower, stranded, stats)
-        return kept, heuristic, bounds
+        return kept, heuristic, bounds, choice
     stranded_exact = outcome.stranded
     stats["stranded_reason"] = _reasons(net, stranded_exact)  # a most-arrivals plan
     status = outcome.status
@@ -136,7 +165,7 @@ def _run(net: EvacNetwork, opts: EvacOptions,
         status = "infeasible"
     exact = Solution("exact", status, sip + outcome.groups,
                      max(lower, outcome.lower_bound), stranded_exact, stats)
-    return exact, heuristic, bounds
+    return exact, heuristic, bounds, choice
 
 
 def _late_clusters(net: EvacNetwork, groups: list[Group]) -> list[np.ndarray | None]:
@@ -179,7 +208,7 @@ def _reasons(net: EvacNetwork, stranded: dict[int, int],
         return {}
     sources = np.flatnonzero(net.pop > 0)  # the stranded are among them
     col = {int(i): k for k, i in enumerate(sources.tolist())}
-    steps = _steps_to_shelters(net, sources)  # (shelters, sources) fewest transit steps
+    steps = steps_to_shelters(net, sources)  # (shelters, sources) fewest transit steps
     shelters = np.flatnonzero(net.is_shelter)
     in_time = steps <= net.horizon - 1
     short = _short_of_room(net, shelters, sources, in_time)
@@ -203,33 +232,6 @@ def _reasons(net: EvacNetwork, stranded: dict[int, int],
         else:
             out[i] = TOO_LATE + f" ({horizon_h}): the roads cannot take more of them to a " \
                 "shelter with room in time"
-    return out
-
-
-def _steps_to_shelters(net: EvacNetwork, nodes: np.ndarray) -> np.ndarray:
-    """Fewest transit steps from each of ``nodes`` (columns) to every shelter (rows, in
-    node order), over the arcs that admit somebody within the horizon (inf: none)."""
-    import scipy.sparse as sp
-    from scipy.sparse.csgraph import dijkstra
-
-    shelters = np.flatnonzero(net.is_shelter)
-    arcs = np.flatnonzero(net.cumulative(np.arange(net.m), np.full(net.m, net.horizon)) > 0)
-    if len(arcs) == 0:
-        return np.where(shelters[:, None] == nodes[None, :], 0.0, np.inf)
-    w = net.transit[arcs].astype(float) + 1e-7  # zero-transit arcs stay edges
-    # the reversed graph, keeping the cheaper of parallel arcs
-    a, b = net.head[arcs], net.tail[arcs]
-    order = np.lexsort((w, b, a))
-    a, b, w = a[order], b[order], w[order]
-    first = np.ones(len(a), dtype=bool)
-    first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
-    graph = sp.csr_matrix((w[first], (a[first], b[first])), shape=(net.n, net.n))
-    out = np.empty((len(shelters), len(nodes)))
-    for k in range(0, len(shelters), 256):  # in slices: many shelters, many nodes
-        rows = shelters[k:k + 256]
-        dist = np.asarray(dijkstra(graph, directed=True, indices=rows))
-        dist = dist.reshape(len(rows), net.n)[:, nodes]
-        out[k:k + 256] = np.where(np.isfinite(dist), np.floor(dist + 1e-6), np.inf)
     return out
 
 

@@ -69,9 +69,34 @@ class Expanded:
 
 
 def estimate_size(net: EvacNetwork, steps: int) -> int:
-    """Variables of the time-expanded model before pruning (for ``method: auto``)."""
+    """Variables of the time-expanded model before pruning (sizes the coarse bound)."""
     hold = int((net.hold_cap > 0).sum())
     return (net.m + hold + int((net.pop > 0).sum()) + int((net.shelter_cap > 0).sum())) * steps
+
+
+def count_variables(net: EvacNetwork, steps: int) -> int:
+    """Variables :func:`expand` gives for ``steps`` steps, counted without building it.
+
+    The same windows as :func:`expand` (a node-step only exists once someone can be
+    there and while a shelter can still be reached), less only the steps in which a
+    link has no capacity: an upper bound off by those, cheap enough for
+    ``method: auto`` to decide before any LP is built.
+    """
+    early = from_sources(net)
+    near = to_shelter(net)
+
+    def window(lo: np.ndarray, hi: np.ndarray) -> int:
+        ok = np.isfinite(lo) & np.isfinite(hi)
+        return int(np.maximum(hi[ok] - lo[ok] + 1, 0).sum())
+
+    arcs = window(early[net.tail], steps - 1 - net.transit - near[net.head])
+    holding = net.hold_cap > 0
+    waits = window(early[holding], steps - 2 - near[holding])
+    sources = (net.pop > 0) & np.isfinite(near)
+    departs = int(np.maximum(steps - near[sources], 0).sum())
+    shelters = (net.shelter_cap > 0) & np.isfinite(early)
+    intake = int(np.maximum(steps - early[shelters], 0).sum())
+    return arcs + waits + departs + intake
 
 
 def expand(net: EvacNetwork, steps: int) -> Expanded:

@@ -14,10 +14,12 @@ from corridor.scenario import Issue, Scenario, ScenarioError
 from corridor.scenario.schema import MODES
 
 METHODS = ("auto", "exact", "heuristic")
-# `method: auto` solves exactly while the time-expanded model has at most this many
-# variables (arc-steps + holding + departures + absorptions); HiGHS solves one such LP
-# in a few seconds and the exact method needs a handful of them.
-EXACT_MAX_VARIABLES = 400_000
+# `method: auto` solves exactly while its first time-expanded LP has at most this many
+# variables (arc-steps + holding + departures + absorptions, over the heuristic's
+# egress): about 10 s per LP on a shared 2-core machine, and the exact method needs a
+# few. LP time grows faster than the LP: at 400,000 (the default until 2026-12-05) a
+# 900-node grid did not finish in 400 s and Chicago-Sketch at 5-minute steps took 15 min.
+EXACT_MAX_VARIABLES = 100_000
 
 DEFAULTS: dict[str, Any] = {
     "step_min": 10.0,
@@ -26,6 +28,7 @@ DEFAULTS: dict[str, Any] = {
     "modes": ["road"],
     "exact_max_variables": EXACT_MAX_VARIABLES,
     "time_limit_s": None,
+    "target_h": None,
 }
 KEYS = tuple(DEFAULTS)
 
@@ -40,6 +43,7 @@ class EvacOptions:
     modes: tuple[str, ...] = ("road",)
     exact_max_variables: int = EXACT_MAX_VARIABLES
     time_limit_s: float | None = None
+    target_h: float | None = None  # clearance wanted by then; the report compares
 
     @property
     def step_h(self) -> float:
@@ -53,6 +57,7 @@ class EvacOptions:
             "modes": list(self.modes),
             "exact_max_variables": self.exact_max_variables,
             "time_limit_s": self.time_limit_s,
+            "target_h": self.target_h,
         }
 
 
@@ -123,6 +128,10 @@ def resolve_options(
     if tl is not None and not _positive(tl):
         bad("time_limit_s", f"time limit '{tl}' must be a number of seconds > 0")
         tl = None
+    target = given["target_h"]
+    if target is not None and not _positive(target):
+        bad("target_h", f"target_h '{target}' must be a number of hours > 0")
+        target = None
     if issues:
         raise ScenarioError(issues)
     return EvacOptions(
@@ -132,4 +141,5 @@ def resolve_options(
         modes=tuple(str(m) for m in modes),
         exact_max_variables=int(cap),
         time_limit_s=None if tl is None else float(tl),
+        target_h=None if target is None else float(target),
     )

@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 
 from corridor.report import figures as F
 from corridor.report.closure import movement_table
+from corridor.report.evacuation import evacuation_section, has_evacuation, summary_cards
 from corridor.report.inputs import Inputs, ReportError, Result, load_inputs
 from corridor.report.network_map import network_map, split_theatre
 from corridor.report.outlines import attribution
@@ -175,6 +176,7 @@ def _summary_section(rep: Report, inputs: Inputs, movements: pd.DataFrame) -> No
         n_runs = _num(ss.get("runs"))
         if math.isfinite(n_runs):
             cards.append(card(f"{int(n_runs):,}", f"Monte Carlo runs (seed {ss.get('seed', '?')})"))
+    cards += summary_cards(inputs)
     if cards:
         s.add(f"<div class='cards'>{''.join(cards)}</div>")
     b = plan.summary.get("bottlenecks") if plan is not None else None
@@ -577,6 +579,8 @@ def _other_section(rep: Report, inputs: Inputs) -> None:
     plans or simulations): their headline fields and list tables."""
     others = [r for r in inputs.results
               if r is not inputs.plan and r is not inputs.simulation]
+    # evacuations of this scenario have their own section: here only their headline row
+    shown = {id(r) for r in inputs.of_kind("evacuation")}
     s = Section("comparison", "Other results",
                 "Further result folders given to the report (comparisons, variants, "
                 "evacuations), shown as their summaries state them.")
@@ -598,7 +602,8 @@ def _other_section(rep: Report, inputs: Inputs) -> None:
             elif isinstance(v, dict) and set(v) <= {"mean", "p10", "p50", "p90"}:
                 for q, x in v.items():
                     row[f"{k}_{q}"] = x
-            elif isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
+            elif isinstance(v, list) and v and all(isinstance(x, dict) for x in v) \
+                    and id(r) not in shown:
                 frame = pd.DataFrame(v)
                 for c in frame.columns:
                     if frame[c].map(lambda x: isinstance(x, dict)).any():
@@ -608,6 +613,9 @@ def _other_section(rep: Report, inputs: Inputs) -> None:
         scalars.append(row)
     rep.tables.insert(0, t := Table("other-results", "Headline figures", pd.DataFrame(scalars)))
     s.parts.insert(0, to_html(t, rep.csv_dir))
+    if shown:
+        s.parts.insert(1, "<p class='note'>Evacuations of this scenario: their shelters, "
+                          "origins and people left behind are under Civil evacuation.</p>")
     rep.sections.append(s)
 
 
@@ -686,6 +694,10 @@ def compose(inputs: Inputs, scenario: Scenario | None, command: str | None,
     steps: list[Callable[[], None]] = [
         lambda: _summary_section(rep, inputs, movements),
         lambda: _map_section(rep, inputs, scenario),
+    ]
+    if has_evacuation(inputs, scenario):
+        steps.append(lambda: evacuation_section(rep, inputs, scenario))
+    steps += [
         lambda: _closure_section(rep, inputs, movements, horizon),
         lambda: _gantt_section(rep, movements, horizon),
         lambda: _bottleneck_section(rep, inputs, scenario, horizon),

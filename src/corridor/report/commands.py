@@ -163,7 +163,8 @@ def _evacuate(s: Any, stage: Path, evac_dir: Path, time_limit: float) -> None:
     ev.write(stage / evac_dir.name)
     info = ev.summary
     egress = info.get("egress_h")
-    console.print(f"evacuation: {info['status']}, {info['arrived']:,} of {info['evacuees']:,} "
+    console.print(f"evacuation ({info['method']}): {info['status']}, {info['arrived']:,} of "
+                  f"{info['evacuees']:,} "
                   f"sheltered, egress {'never' if egress is None else f'{egress:.1f} h'} "
                   f"({time.perf_counter() - t:.0f} s) → {evac_dir}")
 

@@ -435,3 +435,37 @@ def medical_beds(peak: dict[str, float], capacity: dict[str, float]) -> go.Figur
     fig.update_yaxes(title_text="Beds (count)")
     fig.update_layout(barmode="group")
     return style(fig, "Peak bed occupancy by role against beds available", 360)
+
+
+def evacuation_curve(arrivals: pd.DataFrame, evacuees: int, *, target_h: float | None,
+                     horizon_h: float | None, clearance_h: float | None) -> go.Figure:
+    """People in shelters over time against everybody, the target and the horizon.
+
+    ``arrivals``: ``arrival_h`` and ``size`` per group (routes.parquet; people sheltered
+    in place arrive at 0 h). Plotted as a step curve of the totals per arrival time, so
+    the figure stays small however many groups there are.
+    """
+    per_time = arrivals.groupby("arrival_h")["size"].sum().sort_index()
+    hours = np.concatenate([[0.0], per_time.index.to_numpy(float)])
+    people = np.concatenate([[0.0], per_time.cumsum().to_numpy(float)])
+    last = float(hours.max()) if len(hours) else 0.0
+    right = max(last, target_h or 0.0, 0.5) * 1.1
+    if horizon_h is not None and horizon_h <= right * 1.5:  # not when it squashes the curve
+        right = max(right, horizon_h * 1.02)
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(
+        x=np.append(hours, right), y=np.append(people, people[-1]), mode="lines",
+        line=dict(color=palette.BLUE, width=2, shape="hv"), name="people in shelters",
+        hovertemplate="%{x:.2f} h: %{y:,.0f} people in shelters<extra></extra>"))
+    fig.add_hline(y=evacuees, line=dict(color=palette.BLACK, dash="dot", width=1),
+                  annotation_text=f"everybody ({evacuees:,})", annotation_position="top left")
+    marks = [(clearance_h, "clearance", palette.BLUE, "dash", "bottom right"),
+             (target_h, "target", palette.VERMILLION, "dashdot", "bottom left"),
+             (horizon_h, "horizon", palette.GREY, "dot", "top left")]
+    for x, name, color, dash, where in marks:
+        if x is not None and x <= right:
+            fig.add_vline(x=x, line=dict(color=color, dash=dash, width=1.5),
+                          annotation_text=f"{name} {x:.2f} h", annotation_position=where)
+    fig.update_xaxes(title_text="Hours since the evacuation starts (h)", range=[0, right])
+    fig.update_yaxes(title_text="People in shelters (count)", rangemode="tozero")
+    return style(fig, "People in shelters over time", 380)
