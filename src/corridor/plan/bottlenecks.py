@@ -183,6 +183,12 @@ def utilization(pm: PlanModel, trips: F64, x: F64, ch: Change, until_step: int) 
         busy = (trips[on] / st.run_per[run]
                 * np.minimum(held, np.maximum(until_step - st.y_t[on], 0))).sum()
         pools = np.flatnonzero(st.pool_fleet == ch.target)
+        pl = pm.places
+        if pl is not None and pl.n_empty and len(x):  # carriers driving empty are busy too
+            ours = np.isin(pl.empty_pool, pools)
+            t0 = pl.empty_k[ours] * st.g
+            held_e = np.minimum(pl.empty_lag[ours] * st.g, np.maximum(until_step - t0, 0))
+            busy += float((np.maximum(x[pm.empty[ours]], 0.0) * held_e).sum())
         start = int(st.pool_avail[pools[0]]) if len(pools) else 0
         cap = float(net.fleets.count[ch.target]) * max(until_step - start, 1)
         return float(busy / cap) if cap > 0 else None

@@ -12,6 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from corridor.network.graph import MODE_CODE
+from corridor.plan import positions
 from corridor.plan.model import PlanModel
 from corridor.plan.services import SINK
 from corridor.plan.structure import carrier_share
@@ -84,6 +85,12 @@ def define_variables(pm: PlanModel) -> None:
         pm.y_var[mixed] = pm.y
     pm.h = lp.variables("hold", st.n_h)
     pm.idle = lp.variables("idle", st.n_idle)
+    pm.places = positions.layout(pm) if pm.positional else None
+    if pm.places is not None:
+        # carriers counted per place: a trip's carrier is free where and when it ends
+        pm.idle_at = lp.variables("idle_at", pm.places.n_idle)
+        pm.empty = lp.variables("empty", pm.places.n_empty)
+        st.run_occ = positions.free_steps(pm, pm.places)
 
 
 def trip_terms(pm: PlanModel, yi: I64, val: F64) -> tuple[I64, I64, F64]:
@@ -244,11 +251,15 @@ def define_trip_share(pm: PlanModel) -> None:
 def define_fleet_cycling(pm: PlanModel) -> None:
     """Per fleet and grid point: idle carriers = idle before - trips starting + trips
     whose carrier is free again (load + travel + unload + the empty run to wherever
-    the fleet loads next). A shuttle trip takes 1/run_per of a carrier."""
+    the fleet loads next). A shuttle trip takes 1/run_per of a carrier. Where the
+    model counts a fleet's carriers by place (:mod:`corridor.plan.positions`), its
+    rows are per place instead, with the empty runs between places."""
     st = pm.st
     P = len(st.pool_fleet)
     if P == 0:
         return
+    pl = pm.places
+    pooled = np.ones(P, dtype=bool) if pl is None else pl.local < 0
     n_points = st.n_points
     sizes = np.diff(st.idle_off)
     iv = np.arange(st.n_idle)
@@ -261,14 +272,14 @@ def define_fleet_cycling(pm: PlanModel) -> None:
     cols.append(pm.idle[iv[prev] - 1])
     vals.append(-np.ones(int(prev.sum())))
     pool = st.run_pool[st.y_run]
-    yall = np.arange(st.n_y)
+    yall = np.flatnonzero(pooled[pool])
     back = st.gp(st.y_t + st.run_occ[st.y_run])
-    ret = np.flatnonzero(back < n_points)
+    ret = yall[back[yall] < n_points]
     ys = np.concatenate([yall, ret])
-    r_y = np.concatenate([st.idle_off[pool] + st.gp(st.y_t) - first[pool],
+    r_y = np.concatenate([st.idle_off[pool[yall]] + st.gp(st.y_t[yall]) - first[pool[yall]],
                           st.idle_off[pool[ret]] + back[ret] - first[pool[ret]]])
     share = 1.0 / st.run_per[st.y_run]  # of a carrier's decision step (shuttles: < 1)
-    v_y = np.concatenate([share, -share[ret]])
+    v_y = np.concatenate([share[yall], -share[ret]])
     e, c, v = trip_terms(pm, ys, v_y)
     rows.append(r_y[e])
     cols.append(c)
@@ -277,9 +288,25 @@ def define_fleet_cycling(pm: PlanModel) -> None:
     start_rows = st.idle_off[:-1][sizes > 0]
     counts = pm.net.fleets.count[st.pool_fleet].astype(float)
     rhs[start_rows] = counts[sizes > 0]
-    pm.lp.rows("fleet", st.n_idle, np.concatenate(rows), np.concatenate(cols),
-               np.concatenate(vals), "=", rhs)
-    pm.meta["fleet"] = {"pool": pool_of, "t": k_of * st.g}
+    row, col, val = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+    # pools counted by place keep no pooled row (their idle columns are left unused)
+    keep = pooled[pool_of]
+    renum = np.cumsum(keep) - 1
+    inside = keep[row]
+    row, col, val = renum[row[inside]], col[inside], val[inside]
+    meta = {"pool": pool_of[keep], "t": k_of[keep] * st.g,
+            "place": np.full(int(keep.sum()), -1, dtype=np.int64)}
+    rhs = rhs[keep]
+    if pl is not None:
+        r2, c2, v2, rhs2, p2, t2, n2 = positions.rows(pm, pl, pm.idle_at, pm.empty)
+        row = np.concatenate([row, r2 + len(rhs)])
+        col, val = np.concatenate([col, c2]), np.concatenate([val, v2])
+        rhs = np.concatenate([rhs, rhs2])
+        meta = {"pool": np.concatenate([meta["pool"], p2]),
+                "t": np.concatenate([meta["t"], t2]),
+                "place": np.concatenate([meta["place"], n2])}
+    pm.lp.rows("fleet", len(rhs), row, col, val, "=", rhs)
+    pm.meta["fleet"] = meta
 
 
 def _block_rows(pm: PlanModel, name: str, obj: I64, step: I64, col: I64, val: F64,
@@ -639,6 +666,8 @@ def define_objective(pm: PlanModel) -> None:
         w = pm.trip_scale * (TRIP_WEIGHT + COST_WEIGHT * trip_cost / top)
         _, c, v = trip_terms(pm, np.arange(st.n_y), w)
         lp.cost(c, v)
+    if len(pm.empty):  # an empty run costs a tenth of a trip: none driven for nothing
+        lp.cost(pm.empty, np.full(len(pm.empty), 0.1 * pm.trip_scale * TRIP_WEIGHT))
 
 
 FAMILIES = (

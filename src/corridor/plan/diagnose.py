@@ -153,8 +153,10 @@ def _fleet_need(pm: PlanModel, c: Commodity, f: int, remaining: float,
         return ""
     trips = float(np.ceil(remaining * per_unit - 1e-9))
     run = st.mv_run[mv]
-    # a shuttle's trip takes its round trip, not the decision step its carrier is booked
-    occ_days = float(np.where(st.run_per[run] > 1, st.run_cycle_h[run] / 24.0,
+    # a shuttle's trip takes its round trip, not the decision step its carrier is booked;
+    # a fleet counted by place books only the trip, its empty runs apart
+    by_place = pm.places is not None and bool((pm.places.local[st.run_pool[run]] >= 0).any())
+    occ_days = float(np.where((st.run_per[run] > 1) | by_place, st.run_cycle_h[run] / 24.0,
                               st.grid.day(st.run_occ[run])).min())
     n = int(pm.net.fleets.count[f])
     left = f"the remaining {amount(c, remaining)}" + (" of each" if each else "")

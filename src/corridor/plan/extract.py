@@ -329,9 +329,13 @@ def trips(pm: PlanModel, sol: Solution) -> pd.DataFrame:
 def carrier_schedule(pm: PlanModel, sol: Solution) -> pd.DataFrame:
     """Each carrier's trips, with where it is between them. A carrier leaves home at
     the fleet's available day, drives empty to its first loading place, and after each
-    trip drives empty to the next one; a trip goes to a carrier that can be there in
-    time (the model keeps trips in flight within the fleet and counts the empty run to
-    any of the fleet's loading places, so one always can)."""
+    trip drives empty to the next one. Trips go to carriers by a maximum bipartite
+    matching (:func:`_chain`: trip j may follow trip i when i's carrier, free where i
+    ends, can drive to where j starts by j's departure): wherever the plan's trips can
+    be run by the fleet at all, every trip then starts where its carrier is, on time
+    (the model counts the empty runs, so they can). A fleet with more trips than
+    ``MATCH_LIMIT``, or a plan no assignment covers, is assigned greedily (the carrier
+    that can be there soonest)."""
     st, net = pm.st, pm.net
     fl = net.fleets
     fa = pm.services.fleet_arcs
@@ -344,32 +348,88 @@ def carrier_schedule(pm: PlanModel, sol: Solution) -> pd.DataFrame:
         if not len(mine):
             continue
         mine = mine[np.lexsort((st.y_run[w.y[mine]], w.depart_h[mine]))]
-        sel = w.y[mine]
+        unit = np.repeat(mine, w.trips[mine].astype(np.int64))  # one per carrier trip
+        if not len(unit):
+            continue
+        run = st.y_run[w.y[unit]]
+        s0, s1 = st.run_start[run].astype(np.int64), st.run_end[run].astype(np.int64)
+        dep, arr = w.depart_h[unit].astype(float), w.arrive_h[unit].astype(float)
         home = int(fl.home[f])
         n = int(fl.count[f])
-        free_h = np.full(n, float(fl.available_day[f]) * 24.0)  # when it can move again
+        avail = float(fl.available_day[f]) * 24.0
+        places = np.unique(np.concatenate([s0, s1, [home]]))
+        hours = fa.distances(f, list(places))[:, places]  # place x place
+        at = {int(v): i for i, v in enumerate(places)}
+        i0 = np.array([at[int(v)] for v in s0])
+        i1 = np.array([at[int(v)] for v in s1])
+        carrier = _chain(dep, arr, hours[i1][:, i0], hours[at[home]][i0], n, avail) \
+            if len(unit) <= MATCH_LIMIT else None
+        if carrier is None:
+            carrier = _greedy(dep, arr, hours, i0, i1, at[home], n, avail)
+        free_h = np.full(n, avail)
         where = np.full(n, home)
-        starts = sorted({int(st.run_start[r]) for r in st.y_run[sel]} | {home})
-        dist = {s: fa.distances(f, [s])[0] for s in starts}
-        ends = sorted({int(st.run_end[r]) for r in st.y_run[sel]})
-        for e in ends:
-            dist.setdefault(e, fa.distances(f, [e])[0])
-        for i in mine:
-            r = int(st.y_run[w.y[i]])
-            s0 = int(st.run_start[r])
-            dep_h, arr_h = float(w.depart_h[i]), float(w.arrive_h[i])
-            for _ in range(int(w.trips[i])):
-                reach = free_h + np.array([dist[int(at)][s0] for at in where])
-                ok = np.flatnonzero(reach <= dep_h + 1e-6)
-                c = int(ok[np.argmin(reach[ok])]) if len(ok) else int(np.argmin(reach))
-                empty = ";".join(str(net.link_ids[net.arcs.link[a]])
-                                 for a in fa.path(f, int(where[c]), s0))
-                rows.append((str(fl.ids[f]), c + 1, str(net.nodes.ids[where[c]]),
-                             float(free_h[c] / 24.0), str(net.nodes.ids[s0]),
-                             str(net.nodes.ids[st.run_end[r]]), dep_h / 24.0,
-                             arr_h / 24.0, float(w.back_day[i]), bool(len(ok)), empty))
-                free_h[c] = arr_h
-                where[c] = int(st.run_end[r])
+        for k in range(len(unit)):
+            c = int(carrier[k])
+            reach = free_h[c] + hours[at[int(where[c])], i0[k]]
+            empty = ";".join(str(net.link_ids[net.arcs.link[a]])
+                             for a in fa.path(f, int(where[c]), int(s0[k])))
+            rows.append((str(fl.ids[f]), c + 1, str(net.nodes.ids[where[c]]),
+                         float(free_h[c] / 24.0), str(net.nodes.ids[s0[k]]),
+                         str(net.nodes.ids[s1[k]]), dep[k] / 24.0, arr[k] / 24.0,
+                         float(w.back_day[unit[k]]), bool(reach <= dep[k] + 1e-6), empty))
+            free_h[c] = arr[k]
+            where[c] = int(s1[k])
     return pd.DataFrame(rows, columns=["fleet", "carrier", "was_at", "free_day", "from", "to",
                                        "depart_day", "arrive_day", "busy_until_day",
                                        "on_time", "empty_links"])
+
+
+MATCH_LIMIT = 2000  # carrier trips of a fleet assigned by matching (n² pairs to weigh)
+
+
+def _chain(dep: F64, arr: F64, between: F64, from_home: F64, count: int, avail: float
+           ) -> I64 | None:
+    """Carrier of each trip (sorted by departure) such that every trip starts where its
+    carrier is, in time: a minimum path cover of the trips by at most ``count``
+    carriers, as a maximum bipartite matching (each trip matched to the trip or the
+    fresh carrier before it). ``between[i, j]``: hours from where trip i ends to where
+    trip j starts; ``from_home[j]``: from home. None when no assignment covers every
+    trip."""
+    from scipy.sparse import csr_array
+    from scipy.sparse.csgraph import maximum_bipartite_matching
+
+    n = len(dep)
+    fresh = min(count, n)  # more carriers than trips: the rest stay home
+    if fresh <= 0:
+        return None
+    follow = (arr[:, None] + between <= dep[None, :] + 1e-6)  # trip i, then trip j
+    np.fill_diagonal(follow, False)
+    start = avail + from_home <= dep + 1e-6
+    graph = csr_array(np.vstack([np.repeat(start[None, :], fresh, axis=0), follow]))
+    match = maximum_bipartite_matching(graph, perm_type="column")  # per row: its trip
+    if int((match >= 0).sum()) < n:
+        return None
+    carrier = np.full(n, -1, dtype=np.int64)
+    for c in range(fresh):
+        j = int(match[c])
+        while j >= 0 and carrier[j] < 0:
+            carrier[j] = c
+            j = int(match[fresh + j])
+    return carrier if (carrier >= 0).all() else None
+
+
+def _greedy(dep: F64, arr: F64, hours: F64, i0: I64, i1: I64, home: int, count: int,
+            avail: float) -> I64:
+    """Each trip in departure order to the carrier that can be at its start soonest
+    (among those in time, else the soonest of all)."""
+    free_h = np.full(count, avail)
+    where = np.full(count, home)
+    out = np.zeros(len(dep), dtype=np.int64)
+    for k in range(len(dep)):
+        reach = free_h + hours[where, i0[k]]
+        ok = np.flatnonzero(reach <= dep[k] + 1e-6)
+        c = int(ok[np.argmin(reach[ok])]) if len(ok) else int(np.argmin(reach))
+        out[k] = c
+        free_h[c] = arr[k]
+        where[c] = i1[k]
+    return out

@@ -54,6 +54,12 @@ class PlanModel:
     solution_values: F64 = field(default_factory=lambda: np.zeros(0))  # per variable label
     row_activity: dict[str, F64] = field(default_factory=dict)  # per family row, last LP
     narrowed: set[int] = field(default_factory=set)  # commodities whose moves a coarse pass cut
+    # Fleet rows by place (corridor.plan.positions) where affordable: asked for by the
+    # exact MIP; ``places`` is set when they are used.
+    positional: bool = False
+    places: Any = None  # positions.Places
+    idle_at: I64 = field(default_factory=lambda: np.zeros(0, np.int64))  # idle by place
+    empty: I64 = field(default_factory=lambda: np.zeros(0, np.int64))  # empty-run labels
 
     @property
     def groups_of(self) -> list[str]:

@@ -79,9 +79,10 @@ class Context:
 
 
 def _model(ctx: Context, net: Any, coms: list[Any], groups: list[Any], sv: Services,
-           st: Structure, factors: Any, trips: str, trip_scale: float = 1.0) -> PlanModel:
+           st: Structure, factors: Any, trips: str, trip_scale: float = 1.0,
+           positional: bool = False) -> PlanModel:
     pm = PlanModel(ctx.scenario, net, coms, groups, sv, st, factors, trips=trips,
-                   trip_scale=trip_scale)
+                   trip_scale=trip_scale, positional=positional)
     define_all(pm, list(FAMILIES))
     return pm
 
@@ -152,7 +153,7 @@ def _plan(ctx: Context) -> PlanResult:
         coarse: dict[str, Any] = {}
         if exact:
             pm = _model(ctx, net, coms, groups, sv, st, factors, "integer",
-                        trip_scale=EXACT_TRIP_SCALE)
+                        trip_scale=EXACT_TRIP_SCALE, positional=True)
             engine = ExactEngine(pm, ctx.mip_gap, rep.log, seconds=opts.mip_seconds)
             build_t += time.perf_counter() - tb
         else:
