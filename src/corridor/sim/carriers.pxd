@@ -28,7 +28,7 @@ cpdef tuple travel(object run, tuple way, double t, Py_ssize_t mode)
 cpdef start_trip(object run, Py_ssize_t c, double t)
 
 @cython.locals(st=RunState, f=Py_ssize_t, way=tuple, lost_arc=Py_ssize_t)
-cpdef reposition(object run, Py_ssize_t c, Py_ssize_t to, double t, Py_ssize_t kind,
+cpdef double reposition(object run, Py_ssize_t c, Py_ssize_t to, double t, Py_ssize_t kind,
                  bint then_load=*)
 
 @cython.locals(st=RunState, lane=Py_ssize_t, speed=double, mult=double, head=double,

@@ -166,11 +166,13 @@ def start_trip(run: Run, c: int, t: float) -> None:
 
 
 def reposition(run: Run, c: int, to: int, t: float, kind: int, then_load: bool = False
-               ) -> None:
+               ) -> float:
     """Send carrier ``c`` empty to node ``to``: event ``kind`` fires on arrival (AT to
     fetch its reserved load, BACK to return where its lane starts), or, with
     ``then_load``, its loaded trip is worked out on from the arrival at once. A
-    reserved load goes back to the waiting pool if the carrier never comes."""
+    reserved load goes back to the waiting pool if the carrier never comes. Returns
+    when it arrives (inf: never, lost or stuck), so a plan's call knows whether it is
+    there in time."""
     st = run.st
     f = st.fleet_of[c]
     way = run.shared.path_ways.get((st.pos[c], f, to))
@@ -181,12 +183,14 @@ def reposition(run: Run, c: int, to: int, t: float, kind: int, then_load: bool =
         run.unreserve(c)
         st.lost_loads.append(([], lost_arc))
         run.kernel.at(t, run.K_LOST, c, len(st.lost_loads) - 1)
-    elif t == INF:
+        return INF
+    if t == INF:
         run.unreserve(c)
     elif then_load:
         start_trip(run, c, t)
     else:
         run.kernel.at(t, kind, c, to)
+    return t
 
 
 def march(run: Run, s: int, n: float, t: float) -> None:

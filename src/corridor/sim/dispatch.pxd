@@ -14,7 +14,7 @@ cdef class Policy:
     cdef public RunState st
     cdef public bint follow_plan
     cdef public list unit, cap, lane_fill, stage_rank, stage_pos, lane_fleets, released
-    cdef public list lane_mixed
+    cdef public list lane_mixed, releases
     cdef public object lane_stages, fleet_lanes, stage_fleets, row
     cdef public Py_ssize_t n_nodes, n_fleets
     cdef public dict _nearest, _fill
@@ -43,7 +43,7 @@ cdef class Policy:
 
     cpdef dispatch_lane(self, Py_ssize_t lane, double t, bint force=*)
 
-    @cython.locals(pick=tuple, c=Py_ssize_t, full=bint)
+    @cython.locals(pick=tuple, c=Py_ssize_t, f=Py_ssize_t, full=bint)
     cpdef bint dispatch_one(self, Py_ssize_t lane, double t, bint force=*)
 
     @cython.locals(rank=list, queue=list, i=Py_ssize_t, lane=Py_ssize_t)
@@ -71,6 +71,14 @@ cdef class Policy:
 
     @cython.locals(st=RunState, waiting=list, quota=list, pending=list, due=double)
     cpdef bint plan_holds(self, Py_ssize_t lane, double t)
+
+    @cython.locals(st=RunState, src=Py_ssize_t, rel=list, k=Py_ssize_t, nxt=double,
+                   rt=double, rm=double, rp=double, rl=double, took=dict, s=Py_ssize_t,
+                   n=double, ut=double, um=double, up=double, ul=double, whole=bint,
+                   fits=double, r=double, u=double, waiting=list, quota=list,
+                   back=double)
+    cpdef bint catches_up(self, Py_ssize_t c, Py_ssize_t lane, Py_ssize_t f, list take,
+                          double t)
 
     @cython.locals(st=RunState, f=Py_ssize_t, src=Py_ssize_t)
     cpdef send(self, Py_ssize_t c, Py_ssize_t lane, list take, double t, bint full=*)

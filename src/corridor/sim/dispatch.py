@@ -23,7 +23,7 @@ Two policies share the same mechanics:
 from __future__ import annotations
 
 import math
-from bisect import insort
+from bisect import bisect_right, insort
 from dataclasses import dataclass, field
 from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING
@@ -58,6 +58,10 @@ class RoutePlan:
     fleets: dict[tuple[str, str, int], list[frozenset[int]]] = field(default_factory=dict)
     quotas: list[Quota] | None = None
     source: str = "heuristic"
+    # plan: per (fleet, node a trip starts at), (departure day, node its carrier drove
+    # there from, day it was free there) per planned trip, from carriers.parquet
+    set_off: dict[tuple[int, int], list[tuple[float, int, float]]] = \
+        field(default_factory=dict)
 
 
 class FleetLoad:
@@ -274,6 +278,12 @@ class Policy:
         # long a carrier waits there for released cargo still on its way (a step)
         self.released = [-INF] * len(m.lane_mode)
         self.step_d = float(m.step_h) / 24.0
+        # plan-following: per lane, the days its quotas are released, in order
+        self.releases: list[list[float]] = [[] for _ in m.lane_mode]
+        for day, s, _ in m.quotas or ():
+            rel = self.releases[m.stage_lane[s]]
+            if not rel or rel[-1] != day:
+                rel.append(day)
 
     def fill(self, lane: int, f: int, room: tuple[float, float, float, float]
              ) -> tuple[list[tuple[int, float]], bool]:
@@ -406,7 +416,9 @@ class Policy:
         pick = self._carrier_for(lane, self.lane_fleets[lane], self.run.lane_src[lane])
         if pick is None:
             return False
-        c, _, take, full = pick
+        c, f, take, full = pick
+        if not force and self.follow_plan and self.catches_up(c, lane, f, take, t):
+            return False
         if not (full or force) and self.holds(lane, take, t):
             return False
         self.send(c, lane, take, t, full)
@@ -537,6 +549,8 @@ class Policy:
             if row[src[lane]] == INF:  # no way there (one-way links): it cannot serve it
                 continue
             take, full = self.fill_full(lane, f)
+            if take and self.follow_plan and self.catches_up(c, lane, f, take, t):
+                return  # it waits here for the lane's next release
             if take and (full or not self.holds(lane, take, t)):
                 self.send(c, lane, take, t, full)
                 return
@@ -584,6 +598,52 @@ class Policy:
             run = self.run
             run.kernel.at(due, run.K_HOLD, lane, 0)
         return True
+
+    def catches_up(self, c: int, lane: int, f: int, take: list[tuple[int, float]],
+                   t: float) -> bool:
+        """Whether carrier ``c``, at ``lane``'s start behind the plan, waits for the
+        lane's next release rather than leave with ``take``. The plan splits loads
+        where its cargo comes in bit by bit (a gauge change passes it on at the
+        station's rate, and the plan sends each part on as it is through); when the
+        cargo comes late (the simulator frees a parcel whole) or the carrier does, the
+        releases already due would go now and the rest only after a round trip. So the
+        carrier waits when: the lane's last release came before now (behind the plan),
+        the next is within one planner step, cargo it has room for waits only for that
+        release, and it could not be back before it."""
+        if self.released[lane] >= t:  # released now: the plan's trip goes as planned
+            return False
+        st, run = self.st, self.run
+        src = run.lane_src[lane]
+        if st.pos[c] != src:
+            return False
+        rel = self.releases[lane]
+        k = bisect_right(rel, t)
+        if k >= len(rel) or rel[k] > t + self.step_d + EPS:
+            return False
+        nxt = rel[k]
+        rt, rm, rp, rl = self.cap[f]
+        took: dict[int, float] = {}
+        for s, n in take:
+            ut, um, up, ul, _ = self.unit[s]
+            rt, rm, rp, rl = rt - n * ut, rm - n * um, rp - n * up, rl - n * ul
+            took[s] = n
+        waiting, quota, fleets = st.waiting, st.quota, self.stage_fleets
+        for s in self.lane_stages[lane]:
+            n = took.get(s, 0.0)
+            if f not in fleets[s] or waiting[s] - n <= EPS or quota[s] - n > EPS:
+                continue  # not cargo held back by its release
+            ut, um, up, ul, whole = self.unit[s]
+            fits = INF
+            for r, u in ((rt, ut), (rm, um), (rp, up), (rl, ul)):
+                if u > 0 and r / u < fits:
+                    fits = r / u
+            if fits >= (1.0 - 1e-9 if whole else EPS):
+                break
+        else:
+            return False
+        back = t + run.load_d[f] + run.lane_way(lane, f)[3] + run.unload_d[f] \
+            + self.row(f, run.lane_dst[lane])[src]
+        return back > nxt + EPS
 
     def send(self, c: int, lane: int, take: list[tuple[int, float]], t: float,
              full: bool = True) -> None:

@@ -28,7 +28,8 @@ cdef class Run:
     cdef public double hold_d
     cdef public Py_ssize_t K_IN, K_FREE, K_AT, K_BACK, K_HOLD, K_QUOTA, K_LOST, K_READY
     cdef public Py_ssize_t K_DAILY, K_MARCHED, K_CALL, K_CALLED
-    cdef public dict coming
+    cdef public dict coming, called
+    cdef public list calls
     cdef public list held
 
     @cython.locals(nxt=Py_ssize_t, t2=double, node=Py_ssize_t)
@@ -67,7 +68,18 @@ cdef class Run:
                    s=Py_ssize_t, n=double, src=Py_ssize_t)
     cpdef on_free(self, double t, Py_ssize_t c, Py_ssize_t node)
 
+    @cython.locals(st=RunState)
     cpdef on_back(self, double t, Py_ssize_t c, Py_ssize_t node)
+
+    @cython.locals(st=RunState, day=double, src=Py_ssize_t, need=Py_ssize_t,
+                   key=Py_ssize_t, etas=list, total=Py_ssize_t, in_time=Py_ssize_t,
+                   cands=list, d=double, c=Py_ssize_t, eta=double, sent=bint)
+    cpdef bint answer_call(self, tuple call, Py_ssize_t f, double t, Py_ssize_t only,
+                           double d_only)
+
+    @cython.locals(st=RunState, f=Py_ssize_t, calls=list, row=list, call=tuple, d=double,
+                   went=bint)
+    cpdef bint answer_calls(self, Py_ssize_t c, double t)
 
     cpdef on_at(self, double t, Py_ssize_t c, Py_ssize_t node)
 

@@ -14,7 +14,8 @@ Events (payloads ``a``, ``b``):
 - ``LOST(carrier, i)``: a carrier is lost with its cargo;
 - ``MARCHED(stage, parcel)``: a convoy's tail has arrived at the end of its stage;
 - ``CALL(quota, fleet)``: a plan's release is as far ahead as the fleet's home is from
-  where it loads: idle carriers are sent there to be in place (plan-following);
+  where it loads: idle carriers are sent there to be in place, and the call stays open
+  for carriers falling idle until the release (plan-following);
 - ``CALLED(carrier, node)``: a carrier so sent has arrived;
 - ``READY(fleet, -)``: a fleet becomes available;
 - ``DAILY(day, -)``: sustainment demand is drawn from stocks (and the medical chain
@@ -24,6 +25,7 @@ Events (payloads ``a``, ``b``):
 from __future__ import annotations
 
 import math
+from bisect import insort
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -259,7 +261,12 @@ class Run:
         self.K_DAILY = k.register(self.on_daily)
         self.K_CALL = k.register(self.on_call)
         self.K_CALLED = k.register(self.on_called)
-        self.coming: dict[int, int] = {}  # fleet x node: carriers called there, on the way
+        # fleet x node: when the carriers called there arrive; per called carrier, its
+        # arrival; per fleet, the open calls (fired, release to come): release day,
+        # quota, node, carriers needed
+        self.coming: dict[int, list[float]] = {}
+        self.called: dict[int, float] = {}
+        self.calls: list[list[tuple[float, int, int, int]]] = [[] for _ in m.fleet_ids]
         self.held: list[int] = []  # stages with cargo in this moment, not yet sent off
         self.medical = None
         if m.medical is not None:
@@ -291,51 +298,132 @@ class Run:
 
     def _schedule_call(self, i: int, day: float, s: int) -> None:
         """The plan departs quota ``i`` from the lane's start at ``day`` with a carrier
-        it had sent there in time: call one that far ahead (its fleet's home to there)."""
+        it had sent there in time. Where its plan says where that carrier is free before
+        (carriers.parquet), the call opens when it is free there (its next trip is this
+        one), at the latest when it must set off: a lorry that unloaded at the front is
+        called from there, and a carrier away from a home at the lane's start is called
+        at all. Else the call is as far ahead as the fleet's home is from there."""
         m = self.model
         lane = self.stage_lane[s]
         if self.lane_mode[lane] == SELF_MOVE:
             return
         src = self.lane_src[lane]
+        when: dict[int, float] = {}  # per fleet with planned carriers: when to call
+        for f, node, free in m.quota_from[i] if m.quota_from else ():
+            d = self.shared.row(f, node)[src]
+            at = min(free, day - d) if 0.0 < d < INF else INF  # INF: there already
+            when[f] = min(when.get(f, INF), at)
         best, pick = INF, -1
-        for f in sorted(m.stage_fleets[s]):
-            d = self.shared.row(f, int(m.fleet_home[f]))[src]
-            if d < best:
-                best, pick = d, f
-        if 0.0 < best < INF:
-            self.kernel.at(max(day - best, 0.0), self.K_CALL, i, pick)
+        if when:  # the plan's fleet, when its first carrier is free or must set off
+            for f in sorted(when):
+                if when[f] < best:
+                    best, pick = when[f], f
+        else:  # the fleet whose home is nearest, that far ahead
+            near = INF
+            for f in sorted(m.stage_fleets[s]):
+                d = self.shared.row(f, int(m.fleet_home[f]))[src]
+                if d < near:
+                    near, pick = d, f
+            if 0.0 < near < INF:
+                best = day - near
+        if best < INF:
+            self.kernel.at(max(best, 0.0), self.K_CALL, i, pick)
 
     def on_call(self, t: float, i: int, f: int) -> None:
         """Send idle carriers of fleet ``f`` to where quota ``i`` will leave, as many as
-        its units fill, less those already there or on the way (nearest first)."""
-        m, st = self.model, self.st
-        _, s, units = m.quotas[i]  # type: ignore[index]
+        its units fill. The call stays open until the release: the plan's carrier may
+        be one still busy now (it sends the lorry that unloads at 5 h on from there),
+        so each carrier of the fleet that falls idle before then is offered it
+        (:meth:`answer_calls`)."""
+        m = self.model
+        day, s, units = m.quotas[i]  # type: ignore[index]
         src = self.lane_src[self.stage_lane[s]]
         per = INF
         for need_u, cap in zip(self.policy.unit[s][:4], self.policy.cap[f], strict=True):
             if need_u > 0:
                 per = min(per, cap / need_u)
         need = math.ceil(units / per - 1e-9) if 0.0 < per < INF else 1
-        key = f * len(m.node_ids) + src
-        have = len(st.idle[f].get(src) or ()) + self.coming.get(key, 0)
-        if have >= need:
-            return
+        call = (day, i, src, need)
+        insort(self.calls[f], call)  # the soonest release first
+        self.answer_call(call, f, t, -1, 0.0)
+
+    def answer_call(self, call: tuple[float, int, int, int], f: int, t: float, only: int,
+                    d_only: float) -> bool:
+        """Send idle carriers of fleet ``f`` (``only``: just that one, ``d_only`` days
+        away) to where ``call`` (release day, quota, node, carriers needed) leaves,
+        nearest first, until as many as it needs are there or on the way in time. One
+        that cannot be there in time goes only while too few are there or on the way at
+        all: late beats never, but a second late one does not help. Whether any went."""
+        st = self.st
+        day, _, src, need = call
+        key = f * len(self.model.node_ids) + src
+        etas = self.coming.get(key)
+        total = len(st.idle[f].get(src) or ())
+        in_time = total
+        if etas:
+            total += len(etas)
+            for eta in etas:
+                if eta <= day + EPS:
+                    in_time += 1
+        if in_time >= need:
+            return False
         cands: list[tuple[float, int]] = []
-        for pos, cs in st.idle[f].items():
-            if pos != src and cs:
-                d = self.shared.row(f, pos)[src]
-                if d < INF:
-                    cands.extend((d, c) for c in cs)
-        cands.sort()
-        for _, c in cands[:need - have]:
+        if only >= 0:
+            cands.append((d_only, only))
+        else:
+            for pos, cs in st.idle[f].items():
+                if pos != src and cs:
+                    d = self.shared.row(f, pos)[src]
+                    if d < INF:
+                        for c in cs:
+                            cands.append((d, c))
+            cands.sort()
+        sent = False
+        for d, c in cands:
+            if in_time >= need:
+                break
+            if t + d <= day + EPS:
+                in_time += 1
+            elif total >= need:
+                break  # nearest first: the rest are late too
+            total += 1
             self.take_idle(c)
-            self.coming[key] = self.coming.get(key, 0) + 1
-            reposition(self, c, src, t, self.K_CALLED)
+            eta = reposition(self, c, src, t, self.K_CALLED)
+            if eta < INF:
+                self.called[c] = eta
+                if etas is None:
+                    etas = self.coming[key] = []
+                etas.append(eta)
+            sent = True
+        return sent
+
+    def answer_calls(self, c: int, t: float) -> bool:
+        """Idle carrier ``c``, with no cargo to take, answers the open call of its fleet
+        with the soonest release it is short of; calls released by now are closed (the
+        release sends carriers itself). Whether it went."""
+        st = self.st
+        f = st.fleet_of[c]
+        calls = self.calls[f]
+        while calls and calls[0][0] <= t:
+            calls.pop(0)
+        if not calls or not st.is_idle[c]:
+            return False
+        row = self.shared.row(f, st.pos[c])
+        went = False  # a loop, not any(...): no generators in compiled methods
+        for call in calls:
+            d = row[call[2]]
+            if 0.0 < d < INF:  # not there already, and a way there
+                went = self.answer_call(call, f, t, c, d)
+                if went:
+                    break
+        return went
 
     def on_called(self, t: float, c: int, node: int) -> None:
         f = self.st.fleet_of[c]
-        key = f * len(self.model.node_ids) + node
-        self.coming[key] = self.coming.get(key, 0) - 1
+        eta = self.called.pop(c, INF)
+        etas = self.coming.get(f * len(self.model.node_ids) + node)
+        if etas and eta in etas:
+            etas.remove(eta)
         self.st.pos[c] = node
         self.add_idle(c)
         self.policy.find_work(c, t)
@@ -501,6 +589,10 @@ class Run:
         for c in range(self.first_carrier[f], self.first_carrier[f + 1]):
             if st.lane_of[c] < 0:
                 self.policy.find_work(c, t)
+        if self.calls[f]:  # calls made before the fleet was available
+            for c in range(self.first_carrier[f], self.first_carrier[f + 1]):
+                if st.lane_of[c] < 0 and st.is_idle[c]:
+                    self.answer_calls(c, t)
 
     def on_free(self, t: float, c: int, node: int) -> None:
         """Unloaded: cargo delivered or on to its next stage; the carrier takes new work,
@@ -527,6 +619,8 @@ class Run:
         if st.lane_of[c] >= 0:
             return
         self.policy.find_work(c, t)
+        if st.lane_of[c] < 0 and st.is_idle[c] and self.calls[f] and self.answer_calls(c, t):
+            return  # the plan wants it elsewhere next: rather there than back
         if lane >= 0 and st.lane_of[c] < 0 and st.is_idle[c]:
             src = self.lane_src[lane]
             if src != node and self.policy.expects(lane, f) \
@@ -535,9 +629,12 @@ class Run:
                 reposition(self, c, src, t, self.K_BACK)
 
     def on_back(self, t: float, c: int, node: int) -> None:
-        self.st.pos[c] = node
+        st = self.st
+        st.pos[c] = node
         self.add_idle(c)
         self.policy.find_work(c, t)
+        if st.lane_of[c] < 0 and st.is_idle[c] and self.calls[st.fleet_of[c]]:
+            self.answer_calls(c, t)
 
     def on_at(self, t: float, c: int, node: int) -> None:
         self.st.pos[c] = node

@@ -224,6 +224,10 @@ class SimModel:
     # per quota: whether its release sends carriers, i.e. it is the last of the quotas
     # released at the same moment on its lane (a plan's co-loaded trip goes as one)
     quota_go: tuple[bool, ...] = field(default=())
+    # per quota: (fleet, node, day) the plan's carriers are free at that node, and
+    # drive empty from it to its start (carriers.parquet; empty: not known, calls
+    # reckon from the fleet's home)
+    quota_from: tuple[tuple[tuple[int, int, float], ...], ...] = field(default=())
     policy: str = "heuristic"
     sup_class: tuple[str, ...] = field(default=())  # per supply row: its supply class
     # what the runs of one process share, built on first use (corridor.sim.engine.Shared)
@@ -515,6 +519,7 @@ def _assemble(scenario: Scenario, options: SimOptions, net: Network, fn: FleetNe
     sup_source = [idx.get_loc(v) if v else -1 for v in sup["source"].astype(str)]
     quotas: tuple[tuple[float, int, float], ...] | None = None
     quota_go: tuple[bool, ...] = ()
+    quota_from: tuple[tuple[tuple[int, int, float], ...], ...] = ()
     if plan.quotas is not None:
         q = []
         for day, mid, ckey, rno, seg, units in plan.quotas:
@@ -523,6 +528,9 @@ def _assemble(scenario: Scenario, options: SimOptions, net: Network, fn: FleetNe
                 q.append((float(day), first + seg, float(units)))
         quotas = _whole_quotas(tuple(sorted(q)), consignments, b.stage_mc)
         quota_go = _quota_go(quotas, b.stage_lane)
+        quota_from = _quota_from(quotas, plan.set_off, stage_fleets,
+                                 [int(arcs.src[b.lane_arcs[lane][0]]) for lane in b.stage_lane],
+                                 scenario.step_h / 24.0)
     cap = np.stack([fl.capacity_t, fl.capacity_m2, fl.capacity_pax, fl.capacity_litters],
                    axis=1) if len(fl) else np.zeros((0, 4))
     lane_src = [int(arcs.src[a[0]]) for a in b.lane_arcs]
@@ -591,6 +599,7 @@ def _assemble(scenario: Scenario, options: SimOptions, net: Network, fn: FleetNe
         unmet=tuple(unmet),
         policy=plan.source,
         quota_go=quota_go,
+        quota_from=quota_from,
     )
 
 
@@ -626,6 +635,29 @@ def _whole_quotas(quotas: tuple[tuple[float, int, float], ...],
             out[i] = (day, s, max(upto - given, 0.0))
             given = max(given, upto)
     return tuple(x for x in out if x[2] > 0)
+
+
+def _quota_from(quotas: tuple[tuple[float, int, float], ...],
+                set_off: dict[tuple[int, int], list[tuple[float, int, float]]],
+                stage_fleets: list[frozenset[int]], stage_src: list[int], step_d: float
+                ) -> tuple[tuple[tuple[int, int, float], ...], ...]:
+    """Per quota, (fleet, node, day) its planned trips' carriers are free at and set off
+    from empty: the plan's trips of the stage's fleets from the stage's start that leave
+    last at or before its release, within a planner step (the planner's trip leaves at
+    a step start, loading included; the release is when loading must start for the
+    flow's departure, so the two match up to the time the trip waits after its step
+    start)."""
+    out = []
+    for day, s, _ in quotas:
+        found: set[tuple[int, int, float]] = set()
+        for f in stage_fleets[s]:
+            trips = set_off.get((f, stage_src[s]), ())
+            latest = max((dep for dep, _, _ in trips if dep <= day + 1e-6), default=-math.inf)
+            if day - latest <= step_d + 1e-6:
+                found.update((f, node, free) for dep, node, free in trips
+                             if abs(dep - latest) <= 1e-6)
+        out.append(tuple(sorted(found)))
+    return tuple(out)
 
 
 def _quota_go(quotas: tuple[tuple[float, int, float], ...], stage_lane: list[int]

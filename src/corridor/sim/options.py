@@ -19,11 +19,16 @@ DISTRIBUTIONS = ("lognormal", "triangular", "none")
 
 # Coefficient of variation of a carrier's travel time over a segment, per mode.
 TRAVEL_CV = {"road": 0.15, "rail": 0.20, "sea": 0.10, "air": 0.05, "inland_water": 0.15}
-# Mean km a carrier covers between breakdowns, per mode (inf = never).
+# Mean km a carrier covers between breakdowns, per mode (inf = never; 0 is refused:
+# 1 - exp(-km / 0) would break every trip down, and `.inf` already says "never").
 BREAKDOWN_KM = {"road": 20_000.0, "rail": 50_000.0, "sea": 500_000.0, "air": 200_000.0,
                 "inland_water": 200_000.0}
 # Mean repair time after a breakdown (h), per mode; the repair time is exponential.
 REPAIR_H = {"road": 6.0, "rail": 12.0, "sea": 48.0, "air": 24.0, "inland_water": 24.0}
+# The largest coefficient of variation a `triangular` multiplier reaches: it is the
+# symmetric triangle around 1 (Multipliers in state.py), at its widest on [0, 2], whose
+# variance is 1/6. A larger cv is refused, never silently lowered.
+TRIANGULAR_MAX_CV = 1.0 / math.sqrt(6.0)
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,8 @@ def check_simulation(raw: dict[str, Any], label: str = "scenario.yaml"
             else:
                 values[key] = v
         elif key in ("travel_cv", "breakdown_km", "repair_h"):
-            per_mode = _per_mode(v, getattr(SimOptions(), key), col, label, issues)
+            per_mode = _per_mode(v, getattr(SimOptions(), key), col, label, issues,
+                                 positive=key == "breakdown_km")
             if per_mode is not None:
                 values[key] = per_mode
         else:
@@ -79,7 +85,28 @@ def check_simulation(raw: dict[str, Any], label: str = "scenario.yaml"
                 values[key] = float(v)
             else:
                 issues.append(Issue(label, f"'{v}' must be a number >= 0", column=col))
+    if raw.get("distribution") == "triangular":
+        _triangular_reach(raw, label, issues)
     return values, issues
+
+
+def _triangular_reach(raw: dict[str, Any], label: str, issues: list[Issue]) -> None:
+    """An issue for every cv given (``travel_cv``, per mode or for all, and
+    ``handling_cv``) that a triangular multiplier cannot reach (TRIANGULAR_MAX_CV)."""
+    given: list[tuple[str, Any]] = []
+    for key in ("travel_cv", "handling_cv"):
+        v = raw.get(key)
+        if isinstance(v, dict) and key == "travel_cv":
+            given += [(f"simulation.{key}.{mode}", x) for mode, x in v.items() if mode in MODES]
+        elif key in raw:
+            given.append((f"simulation.{key}", v))
+    for col, v in given:
+        if _number_ok(v) and v > TRIANGULAR_MAX_CV + 1e-12:
+            issues.append(Issue(
+                label, f"'{v}' is more than distribution 'triangular' can spread: its "
+                f"coefficient of variation is at most 1/sqrt(6) = {TRIANGULAR_MAX_CV:.3f} "
+                "(the mean-1 triangle on [0, 2]); give a cv <= 0.408 or use "
+                "distribution 'lognormal'", column=col))
 
 
 def _number_ok(v: Any) -> bool:
@@ -88,10 +115,15 @@ def _number_ok(v: Any) -> bool:
 
 
 def _per_mode(v: Any, default: dict[str, float], col: str, label: str,
-              issues: list[Issue]) -> dict[str, float] | None:
-    """A number for every mode, or a mapping of some modes to numbers."""
-    if _number_ok(v):
+              issues: list[Issue], positive: bool = False) -> dict[str, float] | None:
+    """A number for every mode, or a mapping of some modes to numbers; ``positive``:
+    each number > 0 (``breakdown_km``: the mean km between breakdowns, ``.inf`` for
+    none)."""
+    if _number_ok(v) and not (positive and v == 0):
         return dict.fromkeys(MODES, float(v))
+    if positive and _number_ok(v):
+        issues.append(Issue(label, _ZERO_KM.format(v), column=col))
+        return None
     if not isinstance(v, dict):
         issues.append(Issue(label, "must be a number or a mapping of modes to numbers",
                             column=col))
@@ -102,7 +134,16 @@ def _per_mode(v: Any, default: dict[str, float], col: str, label: str,
             issues.append(Issue(label, f"'{mode}' is not a mode ({', '.join(MODES)})",
                                 column=f"{col}.{mode}"))
         elif not _number_ok(x):
-            issues.append(Issue(label, f"'{x}' must be a number >= 0", column=f"{col}.{mode}"))
+            issues.append(Issue(label, f"'{x}' must be a number "
+                                f"{'> 0' if positive else '>= 0'}", column=f"{col}.{mode}"))
+        elif positive and x == 0:
+            issues.append(Issue(label, _ZERO_KM.format(x), column=f"{col}.{mode}"))
         else:
             out[mode] = float(x)
     return out
+
+
+# breakdown_km 0 would mean a breakdown on every trip (1 - exp(-km / 0) = 1); never
+# breaking down is `.inf` (YAML's infinity), so a 0 is most likely meant as "none"
+_ZERO_KM = ("'{}' must be a number > 0: the mean km a carrier covers between breakdowns "
+            "(breakdown chance 1 - exp(-km / breakdown_km)); for no breakdowns give .inf")

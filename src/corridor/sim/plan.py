@@ -9,6 +9,8 @@ destination, decomposed into paths with amounts — each path becomes a
 consignment whose stages follow its segments on the planned fleet. The first
 arc's departures become *quotas*: cargo may leave a segment's start no earlier
 than the plan sends it (loading starts ``load_h`` before the planned departure).
+``carriers.parquet``, where there is one, says where each trip's carrier is free
+before it, so the simulator calls a carrier to a trip's start from there in time.
 """
 
 from __future__ import annotations
@@ -67,7 +69,35 @@ def read_plan(folder: Path, scenario: Scenario, net: Network | None = None) -> R
     plan = RoutePlan(quotas=[], source="plan")
     for (mid, key), rows in flows.groupby(["movement", "cargo_class"], sort=True):
         _add(plan, net, scenario, str(mid), str(key), rows)
+    plan.set_off = _set_off(folder, net)
     return plan
+
+
+def _set_off(folder: Path, net: Network
+             ) -> dict[tuple[int, int], list[tuple[float, int, float]]]:
+    """Where and when the plan's carriers are free before each trip, per (fleet, start
+    node): (departure day, the node it drives empty from, the day it is free there),
+    from ``carriers.parquet`` (``was_at``, ``free_day``), so a carrier away from home
+    after a trip is called from there, not from its fleet's home. The departure is the
+    planner step the trip leaves in, loading included (the flows' departures are when
+    the carrier enters the link). A folder without it (or an unreadable one) gives
+    none: calls reckon from home."""
+    path = folder / "carriers.parquet"
+    cols = ["fleet", "was_at", "free_day", "from", "depart_day"]
+    if not path.is_file():
+        return {}
+    try:
+        rows = pd.read_parquet(path, columns=cols)
+    except Exception:  # only a refinement of when carriers are called: do without
+        return {}
+    fleets, nodes = net.fleets.index, net.nodes.index
+    out: dict[tuple[int, int], list[tuple[float, int, float]]] = defaultdict(list)
+    for fleet, was_at, free, start, dep in rows.itertuples(index=False, name=None):
+        if fleet not in fleets or was_at not in nodes or start not in nodes:
+            continue
+        out[(int(fleets[fleet]), int(nodes[start]))].append(
+            (float(dep), int(nodes[was_at]), float(free)))
+    return dict(out)
 
 
 def _check_scenario(folder: Path, scenario: Scenario, flows: pd.DataFrame) -> None:

@@ -44,6 +44,9 @@ SPEC_ROLES = ("role2", "role3")  # the roles results-format.md shows under peak_
 SHARES = ("share_surgery_within_limit", "share_evacuated_within_limit")
 MEDICAL = ("casualties", "kia", *SHARES, "time_to_surgery_h", "died_of_wounds",
            "carriers_lost", "surgical_cases_judged", "evacuations_judged", "dnbi")
+# the medical columns run_totals had first, in their place; the rest of MEDICAL follows
+# the peak_beds_* columns
+RUN_TOTALS_MEDICAL = ("casualties", "died_of_wounds", "share_surgery_within_limit")
 
 
 def r6(x: float) -> float | None:
@@ -178,6 +181,13 @@ def _disruptions(model: SimModel, records: list[RunRecord]) -> list[dict[str, An
     return out
 
 
+def medical_value(rec: RunRecord, key: str) -> float:
+    """A run's medical figure ``key`` (one of MEDICAL): NaN for a share or time with no
+    case to judge, 0 for a count where nothing happened."""
+    nothing = math.nan if key in SHARES or key == "time_to_surgery_h" else 0.0
+    return float(rec.medical.get(key, nothing))
+
+
 def _medical(model: SimModel, records: list[RunRecord]) -> dict[str, Any]:
     """The ``medical`` block, the same keys with or without a ``medical:`` block (module
     doc). Per run, a share or time with no case to judge is NaN; a scenario without the
@@ -187,8 +197,7 @@ def _medical(model: SimModel, records: list[RunRecord]) -> dict[str, Any]:
     # generated, icu_beds): said here, not silently left out
     out["notes"] = list(model.medical.notes) if model.medical is not None else []
     for k in MEDICAL:
-        nothing = math.nan if k in SHARES or k == "time_to_surgery_h" else 0.0
-        v = np.array([r.medical.get(k, nothing) for r in records], dtype=float)
+        v = np.array([medical_value(r, k) for r in records], dtype=float)
         if k in SHARES and len(v) and np.isnan(v).all():
             v = np.zeros(len(v))  # no run judged a case: 0 of 0, not a missing number
         out[k] = stats(v)
@@ -235,10 +244,14 @@ def run_tables(model: SimModel, records: list[RunRecord]) -> dict[str, pd.DataFr
         "stockout_node_days": [len(node_days(r)) for r in records],
         "stockout_t": [float(sum(x[2] for x in r.stockouts)) for r in records],
         **{f"medical_{k}": [r.medical.get(k, np.nan) for r in records]
-           for k in ("casualties", "died_of_wounds", "share_surgery_within_limit")
-           if model.medical is not None},
+           for k in RUN_TOTALS_MEDICAL if model.medical is not None},
         **{f"peak_beds_{k}": [r.peak_beds.get(k, np.nan) for r in records]
            for k in (model.medical.roles if model.medical is not None else ())},
+        # the other per-run medical figures of the summary, after the columns above
+        # (results-format.md: added, none moved): a share or the time to surgery is NaN
+        # in a run with no case to judge, as the summary's mean skips it
+        **{f"medical_{k}": [medical_value(r, k) for r in records]
+           for k in MEDICAL if k not in RUN_TOTALS_MEDICAL and model.medical is not None},
     })
     mcs = model.consignments
     # c < 0: a carrier lost empty (-1) or a medical carrier with its patients
