@@ -104,3 +104,28 @@ def test_polishing_cut_by_the_callers_limit_marks_the_plan_time_limit(tmp_path: 
     out = e._polish(final, time.perf_counter())  # the caller's time is up
     assert e.stopped == "time_limit"
     assert out.objective == final.objective
+
+
+def test_polishing_stops_by_count_and_gives_the_same_plan_twice(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counts, not the clock, stop the polishing: ``polish_mips`` MIPs at most, each at
+    ``POLISH_NODES`` nodes; so the same instance gives the same plan again."""
+    calls: list[int] = []
+    orig = RoundingEngine._polish_mip
+
+    def counted(self: RoundingEngine, *a: object, **k: object) -> object:
+        calls.append(1)
+        return orig(self, *a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(RoundingEngine, "_polish_mip", counted)
+    runs = []
+    for i in range(2):
+        e = _engine(tmp_path / str(i))
+        e.polish_mips = 2
+        runs.append(e.solve(None))
+        assert len(calls) == 2 * (i + 1)
+        nodes = e.solver.h.getOptionValue("mip_max_nodes")  # reset after polishing
+        nodes = nodes[-1] if isinstance(nodes, tuple) else nodes
+        assert int(nodes) > engine_mod.POLISH_NODES
+    assert runs[0].objective == runs[1].objective
+    assert np.array_equal(runs[0].values, runs[1].values)

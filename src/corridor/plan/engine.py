@@ -24,7 +24,13 @@ from corridor.plan.solve import Log, Outcome, Solver
 F64 = NDArray[np.float64]
 # Duals read with integers free: fleets and whole-trip limits only bind there.
 POLISH_EXTRA = 10  # trips each run of a polishing neighbourhood may gain
-POLISH_SECONDS = 10.0  # per neighbourhood MIP
+POLISH_SECONDS = 30.0  # per neighbourhood MIP: a safety net; its node limit is the rule
+# Polishing stops by counts, not by the clock, so the same scenario gives the same plan
+# on a busy machine as on an idle one and a what-if compares with its base, not with
+# the load (the time caps are safety nets: at 10 s, 2 of eastern-flank's 40 MIPs
+# reached it on a loaded machine).
+POLISH_NODES = 500  # branch-and-bound nodes per neighbourhood MIP
+POLISH_MIPS = 40  # neighbourhood MIPs in all
 POLISH_CLASSES = 6  # classes whose own runs are re-optimized first, worst first
 POLISH_WINDOW = 1000  # trips: a fleet with more is re-optimized in overlapping windows of time
 POLISH_GAP = 1e-3
@@ -161,7 +167,8 @@ class RoundingEngine:
     gap: float
     log: Log | None = None
     blocks: int = 10
-    polish_seconds: float = 60.0  # all polishing MIPs together
+    polish_seconds: float = 300.0  # all polishing MIPs together (a safety net)
+    polish_mips: int = POLISH_MIPS
     method: str = "lp-relax-and-fix"
     solver: Solver = field(init=False)
     lp: Outcome | None = None
@@ -314,11 +321,13 @@ class RoundingEngine:
         lost more than ``POLISH_LOST`` to the rounding): small MIPs over neighbourhoods
         of trips (:meth:`_neighbourhoods`: each trip free between none and
         ``POLISH_EXTRA`` more than now, every other trip fixed), each solved from the
-        incumbent plan and kept when it is better; at most ``POLISH_SECONDS`` each.
+        incumbent plan and kept when it is better; at most ``POLISH_NODES`` nodes each.
         Rounds of neighbourhoods (found again from the incumbent) repeat until one wins
-        less than ``POLISH_GAIN`` or ``polish_seconds`` are spent."""
+        less than ``POLISH_GAIN`` or ``polish_mips`` MIPs are solved (or, as safety
+        nets, ``POLISH_SECONDS`` per MIP and ``polish_seconds`` in all are spent)."""
         best = final
         t_end = time.perf_counter() + self.polish_seconds
+        solved = 0
         try:
             while True:
                 before = best.objective
@@ -328,10 +337,11 @@ class RoundingEngine:
                     if left is not None and left < 2.0:
                         self.stopped = "time_limit"  # the caller's limit cut the polishing
                         return best
-                    if budget < 1.0:
+                    if budget < 1.0 or solved >= self.polish_mips:
                         return best
                     limit = min(POLISH_SECONDS, budget,
                                 left / 2 if left is not None else budget)
+                    solved += 1
                     o = self._polish_mip(free, best, limit)
                     if o is not None:
                         best = o
@@ -354,9 +364,11 @@ class RoundingEngine:
                                        self.trips[free] + POLISH_EXTRA)
         kind = np.full(len(c), 1, dtype=np.uint8)
         self.solver.h.changeColsIntegrality(len(c), c, kind)
+        self.solver.h.setOptionValue("mip_max_nodes", POLISH_NODES)
         try:
             o = self.solver.mip(limit, min(self.gap, POLISH_GAP), start=best.values)
         finally:
+            self.solver.h.setOptionValue("mip_max_nodes", highspy.kHighsIInf)
             self.solver.h.changeColsIntegrality(len(c), c, np.zeros(len(c), dtype=np.uint8))
         better = np.isfinite(o.objective) and o.objective < best.objective - 1e-6
         if better:

@@ -58,7 +58,8 @@ class PlanOptions:
     late_slack_days: float = 10.0  # large instances: arrivals planned up to due + this
     verify: int = 3  # bottlenecks verified by re-solving
     blocks: int = 10  # relax-and-fix: blocks of days rounded and fixed in turn
-    polish_seconds: float = 60.0  # relax-and-fix: polishing MIPs, all together
+    polish_seconds: float = 300.0  # relax-and-fix: polishing MIPs, all together (safety net)
+    polish_mips: int = 40  # relax-and-fix: polishing MIPs in all (the rule: same plan on any load)
     # a fine plan may depart this many days after the coarse plan did: room for the
     # rounding to push cargo onto a later departure instead of stranding it
     later_days: float = 12.0
@@ -186,7 +187,8 @@ def _plan(ctx: Context) -> PlanResult:
             pm = _model(ctx, net, coms, groups, sv_f, st, factors, "integer")
             pm.narrowed = narrowed
             engine = RoundingEngine(pm, ctx.mip_gap, rep.log, blocks=opts.blocks,
-                                    polish_seconds=opts.polish_seconds)
+                                    polish_seconds=opts.polish_seconds,
+                                    polish_mips=opts.polish_mips)
             build_t += time.perf_counter() - tb
         rep.note(f"{'MIP' if exact else 'LP + rounding'}: {engine.solver.n_cols:,} variables, "
                  f"{engine.solver.n_rows:,} constraints, decisions every "
