@@ -78,3 +78,41 @@ def test_one_more_truck_at_home_is_verified(tmp_path: Path) -> None:
     fleet = [b for b in plan.summary["bottlenecks"] if b["kind"] == "fleet"]
     assert fleet, plan.summary["bottlenecks"]
     assert fleet[0]["closure_change_days"]["m"] == pytest.approx(6 / 24, abs=1e-5)  # earlier
+
+
+ROUND = """\
+format: corridor/1
+name: round
+horizon_days: 3
+nodes:
+  - {id: A, kind: road_hub, lat: 50.0, lon: 10.0}
+  - {id: B, kind: road_hub, lat: 50.0, lon: 11.4}
+links:
+  - {id: ab, from: A, to: B, mode: road, distance_km: 100}
+carriers:
+  - {id: t, mode: road, count: 1, home: A, capacity_t: 20, speed_kmh: 50, load_h: 0,
+     unload_h: 0}
+movements:
+  - {id: m1, origin: A, destination: B, due_day: 0.1, supplies_t: 40}
+  - {id: m2, origin: B, destination: A, due_day: 2, supplies_t: 20}
+"""
+
+
+def test_never_later_than_the_pooled_rows_at_long_steps(tmp_path: Path) -> None:
+    """At 6 h steps a 2 h trip and the 2 h run back fit one step pooled; by place each
+    would take a step of its own (m1's second load at 12 h, in at 14 h). Such a fleet
+    keeps the pooled rows: the second load leaves at 6 h and is in at 8 h."""
+    plan = solve_plan(load_scenario(yaml_scenario(tmp_path, "round", ROUND)), progress=False)
+    assert closure(plan, "m1") == pytest.approx(8 / 24, abs=1e-5)
+    _starts_where_carrier_is(plan)
+
+
+def test_a_truck_already_there_takes_the_next_leg(tmp_path: Path) -> None:
+    """With five trucks the B→C leg goes to the truck standing at B, not to a fresh one
+    driving A→B empty over a threatened link (expected carrier losses 0.1, not 0.2)."""
+    text = VIA.replace("count: 1", "count: 5") + \
+        "disruptions:\n  - {id: th, target: ab, loss_prob: 0.1}\n"
+    plan = solve_plan(load_scenario(yaml_scenario(tmp_path, "via5", text)), progress=False)
+    assert plan.summary["expected_losses"]["carriers"] == pytest.approx(0.1)
+    assert plan.carriers["empty_links"].fillna("").eq("").all()
+    assert plan.carriers["carrier"].nunique() == 1

@@ -8,6 +8,8 @@ onto the scenario's tables.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -90,7 +92,9 @@ def define_variables(pm: PlanModel) -> None:
         # carriers counted per place: a trip's carrier is free where and when it ends
         pm.idle_at = lp.variables("idle_at", pm.places.n_idle)
         pm.empty = lp.variables("empty", pm.places.n_empty)
-        st.run_occ = positions.free_steps(pm, pm.places)
+        # on the model's own copy: a pooled model built on the same structure keeps
+        # the run back to the farthest base
+        pm.st = dataclasses.replace(st, run_occ=positions.free_steps(pm, pm.places))
 
 
 def trip_terms(pm: PlanModel, yi: I64, val: F64) -> tuple[I64, I64, F64]:

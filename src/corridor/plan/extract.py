@@ -329,11 +329,12 @@ def trips(pm: PlanModel, sol: Solution) -> pd.DataFrame:
 def carrier_schedule(pm: PlanModel, sol: Solution) -> pd.DataFrame:
     """Each carrier's trips, with where it is between them. A carrier leaves home at
     the fleet's available day, drives empty to its first loading place, and after each
-    trip drives empty to the next one. Trips go to carriers by a maximum bipartite
-    matching (:func:`_chain`: trip j may follow trip i when i's carrier, free where i
-    ends, can drive to where j starts by j's departure): wherever the plan's trips can
-    be run by the fleet at all, every trip then starts where its carrier is, on time
-    (the model counts the empty runs, so they can). A fleet with more trips than
+    trip drives empty to the next one. Trips go to carriers by a minimum-weight
+    bipartite matching (:func:`_chain`: trip j may follow trip i when i's carrier, free
+    where i ends, can drive to where j starts by j's departure; fewest carriers from
+    home, then least empty driving): wherever the plan's trips can be run by the fleet
+    at all, every trip then starts where its carrier is, on time (the model counts the
+    empty runs, so they can). A fleet with more trips than
     ``MATCH_LIMIT``, or a plan no assignment covers, is assigned greedily (the carrier
     that can be there soonest)."""
     st, net = pm.st, pm.net
@@ -385,18 +386,21 @@ def carrier_schedule(pm: PlanModel, sol: Solution) -> pd.DataFrame:
 
 
 MATCH_LIMIT = 2000  # carrier trips of a fleet assigned by matching (n² pairs to weigh)
+NEW_CARRIER_H = 1e4  # a carrier taken from home weighs more than any empty driving
 
 
 def _chain(dep: F64, arr: F64, between: F64, from_home: F64, count: int, avail: float
            ) -> I64 | None:
     """Carrier of each trip (sorted by departure) such that every trip starts where its
-    carrier is, in time: a minimum path cover of the trips by at most ``count``
-    carriers, as a maximum bipartite matching (each trip matched to the trip or the
-    fresh carrier before it). ``between[i, j]``: hours from where trip i ends to where
-    trip j starts; ``from_home[j]``: from home. None when no assignment covers every
-    trip."""
+    carrier is, in time: a path cover of the trips by at most ``count`` carriers, as a
+    minimum-weight bipartite matching (each trip matched to the trip or the fresh
+    carrier before it) that takes as few carriers from home as it can, then drives
+    empty as little as it can (any maximum matching would send a fresh truck from home
+    to a trip where one already stands). ``between[i, j]``: hours from where trip i
+    ends to where trip j starts; ``from_home[j]``: from home. None when no assignment
+    covers every trip."""
     from scipy.sparse import csr_array
-    from scipy.sparse.csgraph import maximum_bipartite_matching
+    from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
     n = len(dep)
     fresh = min(count, n)  # more carriers than trips: the rest stay home
@@ -405,10 +409,16 @@ def _chain(dep: F64, arr: F64, between: F64, from_home: F64, count: int, avail: 
     follow = (arr[:, None] + between <= dep[None, :] + 1e-6)  # trip i, then trip j
     np.fill_diagonal(follow, False)
     start = avail + from_home <= dep + 1e-6
-    graph = csr_array(np.vstack([np.repeat(start[None, :], fresh, axis=0), follow]))
-    match = maximum_bipartite_matching(graph, perm_type="column")  # per row: its trip
-    if int((match >= 0).sum()) < n:
+    edge = np.vstack([np.repeat(start[None, :], fresh, axis=0), follow])
+    hours = np.vstack([np.repeat((from_home + NEW_CARRIER_H)[None, :], fresh, axis=0),
+                       np.where(follow, between, 0.0)])
+    weight = np.where(edge, np.nan_to_num(hours, posinf=0.0) + 1.0, 0.0)  # 0: no edge
+    try:
+        rows, cols = min_weight_full_bipartite_matching(csr_array(weight))
+    except ValueError:  # no assignment covers every trip
         return None
+    match = np.full(fresh + n, -1, dtype=np.int64)
+    match[rows] = cols
     carrier = np.full(n, -1, dtype=np.int64)
     for c in range(fresh):
         j = int(match[c])

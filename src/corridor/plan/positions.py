@@ -99,13 +99,17 @@ def layout(pm: PlanModel, budget: int = BUDGET) -> Places | None:
         starts = {int(n) for n in st.run_start[runs]}
         if len(starts) < 2:
             continue
+        if shuttle[runs].any():
+            continue  # a shuttle is booked for its step, as pooled: it would only lose
         home = int(net.fleets.home[f])
-        ends = {int(n) for n in st.run_end[runs[~shuttle[runs]]]}
+        ends = {int(n) for n in st.run_end[runs]}
         nodes = np.array([home, *sorted((starts | ends) - {home})], dtype=np.int64)
+        hours = fa.distances(int(f), list(nodes))[:, nodes]  # place x place
+        if not _never_later(pm, int(f), runs, nodes, hours, np.isin(nodes, list(starts))):
+            continue
         local[p] = len(pairs)
         places[p] = nodes
         span[p] = max(n_points - int(first[p]), 0)
-        hours = fa.distances(int(f), list(nodes))[:, nodes]  # place x place
         a, b = np.nonzero(np.isfinite(hours) & np.isin(nodes, list(starts))[None, :])
         keep = a != b
         a, b = a[keep], b[keep]
@@ -136,6 +140,31 @@ def layout(pm: PlanModel, budget: int = BUDGET) -> Places | None:
         ek.append(first[p] + np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n))
     return Places(local, off[:-1], first, span, places, idle_pool, idle_node, idle_k,
                   *(np.concatenate(v).astype(np.int64) for v in (ep, ea, eb, ek, el)))
+
+
+def _never_later(pm: PlanModel, f: int, runs: I64, nodes: I64, hours: F64,
+                 is_start: NDArray[np.bool_]) -> bool:
+    """Whether counting by place lets every carrier of the pool start any next trip no
+    later than the pooled rows do. By place the trip and the empty run after it are
+    each rounded up to whole steps; pooled, the trip and the run back to the farthest
+    base are rounded up once: at 6 h steps a 2 h trip and a 2 h run back take one step
+    pooled but two by place. The same for the first run from home on the available
+    day."""
+    st, grid = pm.st, pm.st.grid
+    at = {int(v): i for i, v in enumerate(nodes)}
+    end = np.array([at[int(v)] for v in st.run_end[runs]], dtype=np.int64)
+    d = hours[end][:, is_start]  # run end -> each start
+    ret = st.run_return_h[runs]
+    h = st.run_hours[runs]
+    big = float(grid.steps + 1) * grid.step_h
+    by_place = grid.lag(h)[:, None] + grid.lag(np.where(np.isfinite(d), d, big))
+    pooled = grid.lag(np.where(np.isfinite(ret), h + ret, 2 * big))[:, None]
+    if (by_place > pooled).any():
+        return False
+    t0 = float(pm.net.fleets.available_day[f]) * 24.0
+    dh = hours[0][is_start]
+    dh = dh[np.isfinite(dh)]
+    return all(grid.step_at(t0) + int(grid.lag(x)) <= grid.step_at(t0 + float(x)) for x in dh)
 
 
 def rows(pm: PlanModel, pl: Places, idle: I64, empty: I64
