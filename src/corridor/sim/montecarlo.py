@@ -14,10 +14,12 @@ from __future__ import annotations
 import gc
 import os
 import signal
+import socket
 import time
 from collections.abc import Callable, Generator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -243,11 +245,43 @@ def _restore_sigint(old: Any) -> None:
         signal.signal(signal.SIGINT, old)
 
 
+@contextmanager
+def _sigint_deferred() -> Generator[list[int], None, None]:
+    """Hold Ctrl-C off for a step that must not be cut short: the list it gives is
+    non-empty afterwards when one came meanwhile (the caller then stops)."""
+    got: list[int] = []
+    try:
+        old = signal.signal(signal.SIGINT, lambda signum, frame: got.append(signum))
+    except ValueError:  # not the main thread: leave signals alone
+        yield got
+        return
+    try:
+        yield got
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
 # ----------------------------------------------------------------------- ray
+CONNECT_TIMEOUT_S = 5.0  # how long an --address gets to answer before Ray is asked
+
+
 def ray_backend(model: SimModel, seed: int, runs: int, workers: int,
                 tick: Callable[[int], None], address: str | None = None
                 ) -> Generator[RunRecord, None, None]:
-    """Runs as Ray tasks: on the cluster at ``address``, or a local Ray instance."""
+    """Runs as Ray tasks: on the cluster at ``address``, or a local Ray instance.
+
+    Batches are submitted a window at a time (:func:`_ray_window`), not all at once.
+    Ctrl-C (``KeyboardInterrupt`` here, or a batch that ended by one on its worker)
+    stops the sweep as on the local backend: the caller keeps the runs yielded so far
+    and the batches in flight are dropped. A Ray instance started or joined here is
+    shut down (``ray.shutdown``): a local one with its raylet, workers and agents, and
+    a cluster ends this job's tasks. On a Ray the caller initialised, the few batches
+    in flight finish on their own (a few seconds) and nothing more is submitted.
+    Nothing is cancelled: ``ray.cancel`` of a task whose reply is in flight, forced
+    or not, crashes Ray's driver (Ray 2.60, ``Check failed ... Tried to complete task
+    that was not pending``), which lost every finished run. Ray starts its own
+    processes with SIGINT blocked and its workers in process groups of their own, so a
+    terminal's Ctrl-C reaches only this process."""
     try:
         import ray
     except ImportError:
@@ -255,29 +289,112 @@ def ray_backend(model: SimModel, seed: int, runs: int, workers: int,
                            "'corridor[ray]' (or use --backend local)") from None
     started = False
     if not ray.is_initialized():
+        if address:
+            _check_reachable(address, ray)
         try:
             if address:
                 ray.init(address=address, include_dashboard=False, log_to_driver=False)
-            else:
-                ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
+            else:  # Ctrl-C meanwhile waits: cut short, Ray leaves its agents running
+                with _sigint_deferred() as interrupted:
+                    ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
+                if interrupted:
+                    _shutdown_ray(ray)
+                    raise KeyboardInterrupt
         except Exception as e:  # any failure to connect is the user's to fix
+            _shutdown_ray(ray)  # whatever it started before it failed
             raise BackendError(f"cannot start or reach Ray{f' at {address}' if address else ''}"
                                f": {e}") from None
         started = True
-    task = ray.remote(run_batch)
-    ref = ray.put(model)
-    pending = [task.remote(ref, seed, b) for b in batches(runs, workers)]
+    finished = False
     try:
+        task = ray.remote(run_batch)
+        ref = ray.put(model)
+        todo = iter(batches(runs, workers))
+        pending = [task.remote(ref, seed, b) for b in islice(todo, _ray_window(ray, workers))]
         while pending:
             done, pending = ray.wait(pending, num_returns=1)
-            for recs in ray.get(done):
+            pending += [task.remote(ref, seed, b) for b in islice(todo, len(done))]
+            for recs in _ray_get(ray, done):
                 yield from recs
                 tick(len(recs))
+        finished = True
     finally:
-        for p in pending:
-            ray.cancel(p, force=True)
-        if started:
-            ray.shutdown()
+        if started:  # a second Ctrl-C waits for the clean-up
+            old = None if finished else _ignore_sigint()
+            try:
+                _shutdown_ray(ray)
+            finally:
+                _restore_sigint(old)
+
+
+def _ray_window(ray: Any, workers: int) -> int:
+    """Batches submitted at a time: four per CPU of the cluster (or per worker, if
+    more), so every CPU has its next batch queued while no more work than that is left
+    to stop when the sweep ends early."""
+    cpus = 0
+    with suppress(Exception):
+        cpus = int(ray.cluster_resources().get("CPU", 0))
+    return 4 * max(workers, cpus, 1)
+
+
+def _ray_get(ray: Any, refs: list[Any]) -> list[list[RunRecord]]:
+    """``ray.get``; a batch stopped by Ctrl-C on its worker (where the worker shares the
+    terminal's process group) or cancelled reads as the interrupt it was."""
+    errors = ray.exceptions
+    try:
+        return list(ray.get(refs))
+    except errors.TaskCancelledError:
+        raise KeyboardInterrupt from None
+    except errors.RayTaskError as e:
+        if isinstance(e.cause, KeyboardInterrupt) or isinstance(e, KeyboardInterrupt):
+            raise KeyboardInterrupt from None
+        raise
+
+
+def _shutdown_ray(ray: Any) -> None:
+    with suppress(Exception):  # clean-up after another error or Ctrl-C
+        ray.shutdown()
+
+
+def _check_reachable(address: str, ray: Any) -> None:
+    """Fail at once when nothing answers at ``address`` (``host:port`` or
+    ``ray://host:port``): ``ray.init`` retries an unreachable cluster for many minutes,
+    printing only its own warnings, and has no option to give up sooner. An address
+    Ray resolves itself (``auto``, ``local``) is left to Ray."""
+    hp = _host_port(address)
+    if hp is None:
+        return
+    host, port = hp
+    hosts = [host]
+    if "://" not in address and (host in ("localhost", "::1") or host.startswith("127.")):
+        with suppress(Exception):  # Ray dials a GCS given as localhost at this node's IP
+            hosts.append(ray.util.get_node_ip_address())
+    reason = ""
+    for h in hosts:
+        try:
+            socket.create_connection((h, port), timeout=CONNECT_TIMEOUT_S).close()
+            return
+        except ConnectionRefusedError:
+            reason = reason or "connection refused (nothing listens on that port)"
+        except TimeoutError:
+            reason = reason or f"no answer within {CONNECT_TIMEOUT_S:.0f} s"
+        except socket.gaierror:
+            reason = reason or f"unknown host '{host}'"
+        except OSError as e:
+            reason = reason or (e.strerror or str(e))
+    raise BackendError(f"cannot reach Ray at {address}: {reason}; is the cluster running "
+                       "and the address (host:port, or ray://host:port for Ray Client) "
+                       "right?")
+
+
+def _host_port(address: str) -> tuple[str, int] | None:
+    """``host`` and ``port`` of ``[ray://]host:port``; None for anything else."""
+    rest = address.split("://", 1)[1] if "://" in address else address
+    host, sep, port = rest.split("/", 1)[0].rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit():
+        return None
+    return host, int(port)
 
 
 @dataclass
