@@ -72,7 +72,7 @@ movements:
     cols = {i.column for i in e.value.issues}
     assert cols == {"simulation.travel_cv.road", "simulation.travel_cv.boat",
                     "simulation.distribution", "simulation.hold"}
-    assert all(i.file == "scenario.yaml" for i in e.value.issues)
+    assert all(i.file == "case.yaml" for i in e.value.issues)  # the file it came from
 
 
 def test_the_summary_has_a_medical_block_without_a_medical_scenario(tmp_path: Path) -> None:

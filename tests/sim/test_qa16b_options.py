@@ -73,7 +73,7 @@ def test_a_triangular_cv_beyond_its_reach_is_refused(tmp_path: Path) -> None:
     A symmetric mean-1 triangle spreads at most 1/sqrt(6) = 0.408 (on [0, 2])."""
     text = _refused(tmp_path, "{travel_cv: 0.6, handling_cv: 0, breakdown_km: .inf,"
                               " distribution: triangular}")
-    assert ("scenario.yaml, column 'simulation.travel_cv': '0.6' is more than distribution "
+    assert ("case.yaml, column 'simulation.travel_cv': '0.6' is more than distribution "
             "'triangular' can spread: its coefficient of variation is at most 1/sqrt(6) "
             "= 0.408") in text, text
     assert "1 problem(s)" in text
@@ -127,7 +127,7 @@ def test_breakdown_km_zero_is_refused(tmp_path: Path) -> None:
     """0 km between breakdowns would break every trip down (1 - exp(-km / 0) = 1); it
     ran as "never". Refused, pointing at .inf for no breakdowns."""
     text = _refused(tmp_path, "{travel_cv: 0, handling_cv: 0, breakdown_km: 0, repair_h: 10}")
-    assert ("scenario.yaml, column 'simulation.breakdown_km': '0' must be a number > 0: the "
+    assert ("case.yaml, column 'simulation.breakdown_km': '0' must be a number > 0: the "
             "mean km a carrier covers between breakdowns") in text, text
     assert "for no breakdowns give .inf" in text
     text = _refused(tmp_path, "{breakdown_km: {road: 0.0, rail: 0, sea: -1}}")
@@ -142,7 +142,7 @@ def test_the_option_reader_refuses_breakdown_km_zero_too(scenario_yaml: Scenario
     with pytest.raises(ScenarioError) as e:
         scenario_yaml(TRIP + "simulation: {breakdown_km: {air: 0}}\n")
     assert [(i.file, i.column) for i in e.value.issues] == [
-        ("scenario.yaml", "simulation.breakdown_km.air")]
+        ("case.yaml", "simulation.breakdown_km.air")]  # the file it came from
 
 
 def test_breakdown_km_infinite_and_positive(scenario_yaml: ScenarioYaml) -> None:

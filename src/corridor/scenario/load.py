@@ -220,7 +220,7 @@ def _meta(doc: dict[str, Any], label: str, issues: list[Issue],
     # the simulation block, checked as `corridor simulate` checks it (same messages)
     from corridor.sim.options import check_simulation
 
-    issues.extend(check_simulation(meta["simulation"])[1])
+    issues.extend(check_simulation(meta["simulation"], label)[1])
     step = meta["planner"].get("step_h", 6)
     if not _finite(step) or not step > 0:
         issues.append(Issue(label, f"planner.step_h '{shown(step)}' must be a number > 0",

@@ -49,7 +49,9 @@ class SimOptions:
 
 def options_from(scenario: Scenario, deterministic: bool = False) -> SimOptions:
     """Read ``scenario.simulation``; raise :class:`ScenarioError` naming the key."""
-    values, issues = check_simulation(dict(scenario.simulation or {}))
+    src = scenario.source
+    label = src.name if src is not None and src.suffix in (".yaml", ".yml") else "scenario.yaml"
+    values, issues = check_simulation(dict(scenario.simulation or {}), label)
     if issues:
         raise ScenarioError(issues)
     return SimOptions(deterministic=deterministic, **values)
