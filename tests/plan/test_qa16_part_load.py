@@ -43,3 +43,38 @@ def test_unloading_takes_the_tonnes_that_can_ride(tmp_path: Path, tonnes: int) -
     sim = simulate(s, 1, 1, workers=1, progress=False, deterministic=True)
     assert np.isclose(sim.summary["movements"][0]["closure_day"]["mean"], expected,
                       atol=1e-6)
+
+
+QUAY = """\
+format: corridor/1
+name: quay
+horizon_days: 6
+planner: {step_h: 1}
+nodes:
+  - {id: r1, kind: port, lat: 48.0, lon: 16.0}
+  - {id: r2, kind: port, lat: 48.0, lon: 17.5, handling_t_per_day: 500}
+links:
+  - {id: r12, from: r1, to: r2, mode: inland_water, distance_km: 120}
+carriers:
+  - {id: tug, mode: inland_water, count: 1, home: r1, capacity_t: 5, speed_kmh: 24}
+  - {id: big, mode: inland_water, count: 1, home: r1, capacity_t: 2000, speed_kmh: 12}
+  - {id: small, mode: inland_water, count: 1, home: r1, capacity_t: 50, speed_kmh: 6}
+movements:
+  - {id: m, origin: r1, destination: r2, due_day: 3, supplies_t: 20}
+"""
+
+
+def test_other_fleets_are_ranked_by_the_class_they_would_carry(tmp_path: Path) -> None:
+    """20 t: the 2,000 t barge unloads them at the 500 t/day quay in under an hour and
+    is in after 11 h; the 50 t one after 20 h. Ranked by a full load the big barge
+    needed four days and was dropped for the slow one."""
+    from corridor.network.graph import build_network
+    from corridor.plan.commodities import commodities
+    from corridor.plan.services import FleetArcs, alternatives
+
+    s = load_scenario(yaml_scenario(tmp_path, "quay", QUAY))
+    net = build_network(s)
+    coms, _ = commodities(s, net)
+    com = next(c for c in coms if c.unit == "t")
+    runs = alternatives(net, FleetArcs(net), com, "tug", (0,), n_other=1)
+    assert [str(net.fleets.ids[r.fleet]) for r in runs] == ["tug", "big"]

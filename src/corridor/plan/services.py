@@ -235,6 +235,7 @@ def alternatives(net: Network, fa: FleetArcs, com: Commodity, fleet: str | None,
     mode = int(a.mode[arcs[0]])
     runs: list[Run] = []
     chosen = fl.index[fleet] if fleet is not None else SELF
+    tonnes = com.quantity * com.mass_t
     if chosen == SELF:
         runs.append(march_run(net, arcs, com.march_km_per_day))
     else:
@@ -249,7 +250,11 @@ def alternatives(net: Network, fa: FleetArcs, com: Commodity, fleet: str | None,
             continue
         if fa.mask(f)[idx].all():
             run = carrier_run(net, fa, f, arcs)
-            soon = fl.available_day[f] * 24.0 + fa.from_home(f)[start] + run.hours
+            # ranked by how soon it delivers this class: a big carrier at a quay with a
+            # tonnes-per-day limit handles a small class in less than a full load's time
+            # (the run itself keeps the full-load time until part_loads sees every class)
+            hours = carrier_run(net, fa, f, arcs, tonnes).hours
+            soon = fl.available_day[f] * 24.0 + fa.from_home(f)[start] + hours
             others.append((float(soon), run))
     others.sort(key=lambda sr: sr[0])
     runs.extend(r for _, r in others[:n_other])
