@@ -64,7 +64,6 @@ def test_the_next_trip_starts_where_the_last_one_ended(tmp_path: Path) -> None:
     # pooled: 6 h (the truck is held for the run back to A first)
     assert closure(plan, "m2") == pytest.approx(4 / 24, abs=1e-5)
     _starts_where_carrier_is(plan)
-    assert plan.summary["model"]["variables"] > 0
 
 
 def test_one_more_truck_at_home_is_verified(tmp_path: Path) -> None:

@@ -9,19 +9,13 @@ from typing import Annotated, Any
 import typer
 
 from corridor.console import console, fail, load_or_exit, report_issues
+from corridor.evacuate.result import hours
 
 
 def _default_out(source: str) -> Path:
     stem = Path(source).stem if source.endswith((".yaml", ".yml")) else Path(source).name
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-") or "scenario"
     return Path("results") / f"{slug}-evacuation"
-
-
-def _hours(value: float | None) -> str:
-    if value is None:
-        return "never"
-    h, m = divmod(round(value * 60), 60)
-    return f"{value:.2f} h ({h}:{m:02d})"
 
 
 def evacuate(
@@ -68,7 +62,7 @@ def _print(info: dict[str, Any]) -> None:
     console.print(
         f"[bold]{info['scenario']}[/]: {info['method']} [{colour}]{info['status']}[/]  "
         f"evacuees {info['evacuees']:,}, arrived {info['arrived']:,}  "
-        f"egress [bold]{_hours(info['egress_h'])}[/]  mean {info['mean_evacuation_h']:.2f} h  "
+        f"egress [bold]{hours(info['egress_h'])}[/]  mean {info['mean_evacuation_h']:.2f} h  "
         f"lower bound {info['lower_bound_h']:.2f} h  ({info['solve_seconds']:.1f} s)"
     )
     target = (info.get("options") or {}).get("target_h")
@@ -94,7 +88,7 @@ def _print(info: dict[str, Any]) -> None:
         table.add_column(col, justify="left" if col == "origin" else "right")
     for o in origins:
         table.add_row(o["id"], f"{o['population']:,}", f"{o['arrived']:,}",
-                      _hours(o["last_arrival_h"]) if o["arrived"] else "never",
+                      hours(o["last_arrival_h"]) if o["arrived"] else "never",
                       f"{o['mean_evacuation_h']:.2f} h" if o["arrived"] else "")
     console.print(table)
     for u in info["unmet"]:

@@ -20,6 +20,14 @@ ROUTE_COLUMNS = ["group", "origin", "shelter", "size", "route", "links", "depart
 UTIL_COLUMNS = ["element", "id", "from", "to", "time_h", "load", "capacity", "utilisation"]
 
 
+
+def hours(v: float | None) -> str:
+    """6.67 h (6:40), as ``corridor evacuate`` and the report print it; "never" for None."""
+    if v is None:
+        return "never"
+    h, m = divmod(round(v * 60), 60)
+    return f"{v:.2f} h ({h}:{m:02d})"
+
 @dataclass(frozen=True)
 class EvacuationResult:
     """What ``evacuate`` returns: the summary (``summary.json``) and two tables."""

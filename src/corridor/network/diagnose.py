@@ -20,7 +20,6 @@ from itertools import combinations, pairwise
 from typing import TYPE_CHECKING
 
 import numpy as np
-from numpy.typing import NDArray
 
 from corridor.network.cargo import Cargo
 from corridor.network.gateways import stage_weights, straight_search, via_gateways
@@ -54,8 +53,10 @@ def diagnose(router: Router, origin: str, destination: str, cargo: Cargo,
     for group in tries:
         found: list[tuple[tuple[str, ...], str]] = []
         for names in group:
-            r = _search(router, origin, destination, cargo, via, strict.relaxed(*names),
-                        weight)
+            # the relaxed route the engines would take (the gateway rule's steering is
+            # a weight, never a ban: it finds a route whenever the plain search does)
+            r = straight_search(router, origin, destination, via, cargo, weight,
+                                rules=strict.relaxed(*names))
             if r is None:
                 continue
             # name only the restrictions the relaxed route actually breaks
@@ -67,14 +68,6 @@ def diagnose(router: Router, origin: str, destination: str, cargo: Cargo,
             texts = list(dict.fromkeys(t for _, t in found))[:MAX_ALTERNATIVES]
             return NoRoute("; or ".join(texts), found[0][0])
     return NoRoute(_unconnected(router, origin, destination, via))
-
-
-def _search(router: Router, origin: str, destination: str, cargo: Cargo,
-            via: tuple[str, ...], rules: Rules, weight: NDArray[np.float64] | None
-            ) -> Route | None:
-    """The relaxed route the engines would take (the gateway rule's steering is a
-    weight, never a ban, so it finds a route whenever the plain search does)."""
-    return straight_search(router, origin, destination, via, cargo, weight, rules=rules)
 
 
 def _describe(router: Router, name: str, r: Route, cargo: Cargo) -> list[str]:

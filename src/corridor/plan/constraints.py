@@ -263,7 +263,7 @@ def define_fleet_cycling(pm: PlanModel) -> None:
     if P == 0:
         return
     pl = pm.places
-    pooled = np.ones(P, dtype=bool) if pl is None else pl.local < 0
+    pooled = np.ones(P, dtype=bool) if pl is None else ~pl.counted
     n_points = st.n_points
     sizes = np.diff(st.idle_off)
     iv = np.arange(st.n_idle)

@@ -155,7 +155,7 @@ def _fleet_need(pm: PlanModel, c: Commodity, f: int, remaining: float,
     run = st.mv_run[mv]
     # a shuttle's trip takes its round trip, not the decision step its carrier is booked;
     # a fleet counted by place books only the trip, its empty runs apart
-    by_place = pm.places is not None and bool((pm.places.local[st.run_pool[run]] >= 0).any())
+    by_place = pm.places is not None and bool(pm.places.counted[st.run_pool[run]].any())
     occ_days = float(np.where((st.run_per[run] > 1) | by_place, st.run_cycle_h[run] / 24.0,
                               st.grid.day(st.run_occ[run])).min())
     n = int(pm.net.fleets.count[f])

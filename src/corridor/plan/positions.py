@@ -39,9 +39,9 @@ BUDGET = 20_000  # empty-run variables (pools x pairs of places x grid points)
 @dataclass
 class Places:
     """Idle carriers per (pool, place, grid point) and the empty runs between places,
-    for the pools counted by place (``local[pool] >= 0``)."""
+    for the pools counted by place (``counted``)."""
 
-    local: I64  # per pool: its index here, -1 when it keeps the pooled rows
+    counted: NDArray[np.bool_]  # per pool: counted by place (else it keeps the pooled rows)
     off: I64  # per pool: first idle index; idle (p, i, k) = off[p] + i * span[p] + k - first[p]
     first: I64  # per pool: first grid point (available day)
     span: I64  # per pool: grid points from ``first`` to the horizon (0 if pooled)
@@ -73,7 +73,7 @@ def free_steps(pm: PlanModel, pl: Places) -> I64:
     its waves and is back at its start), the pooled occupancy."""
     st = pm.st
     own = st.grid.lag(st.run_hours)
-    by_place = (st.run_pool >= 0) & (pl.local[np.maximum(st.run_pool, 0)] >= 0) \
+    by_place = (st.run_pool >= 0) & pl.counted[np.maximum(st.run_pool, 0)] \
         & (st.run_per <= 1)
     return np.where(by_place, own, st.run_occ).astype(np.int64)
 
@@ -89,7 +89,7 @@ def layout(pm: PlanModel, budget: int = BUDGET) -> Places | None:
     n_points = st.n_points
     first = st.gp(st.pool_avail).astype(np.int64)
     span = np.zeros(P, dtype=np.int64)
-    local = np.full(P, -1, dtype=np.int64)
+    counted = np.zeros(P, dtype=bool)
     shuttle = st.run_per > 1
     places: list[I64] = [np.zeros(0, np.int64)] * P
     pairs: list[tuple[int, I64, I64, I64]] = []  # pool, from, to (indices), lag
@@ -107,7 +107,7 @@ def layout(pm: PlanModel, budget: int = BUDGET) -> Places | None:
         hours = fa.distances(int(f), list(nodes))[:, nodes]  # place x place
         if not _never_later(pm, int(f), runs, nodes, hours, np.isin(nodes, list(starts))):
             continue
-        local[p] = len(pairs)
+        counted[p] = True
         places[p] = nodes
         span[p] = max(n_points - int(first[p]), 0)
         a, b = np.nonzero(np.isfinite(hours) & np.isin(nodes, list(starts))[None, :])
@@ -126,10 +126,9 @@ def layout(pm: PlanModel, budget: int = BUDGET) -> Places | None:
     idle_pool = np.repeat(np.arange(P), sizes)
     pos = np.arange(int(off[-1])) - off[idle_pool]
     width = np.maximum(span[idle_pool], 1)
-    idle_place = pos // width
     idle_k = first[idle_pool] + pos % width
-    idle_node = np.array([places[p][i] for p, i in zip(idle_pool, idle_place, strict=True)],
-                         dtype=np.int64)
+    idle_node = np.concatenate([np.repeat(places[p], span[p]) for p in range(P)]
+                               ).astype(np.int64)  # place-major within each pool
     ep, ea, eb, ek, el = [], [], [], [], []
     for p, a, b, lag in pairs:
         n = np.maximum(span[p] - lag, 0)  # the empty run arrives before the horizon
@@ -138,7 +137,7 @@ def layout(pm: PlanModel, budget: int = BUDGET) -> Places | None:
         eb.append(np.repeat(b, n))
         el.append(np.repeat(lag, n))
         ek.append(first[p] + np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n))
-    return Places(local, off[:-1], first, span, places, idle_pool, idle_node, idle_k,
+    return Places(counted, off[:-1], first, span, places, idle_pool, idle_node, idle_k,
                   *(np.concatenate(v).astype(np.int64) for v in (ep, ea, eb, ek, el)))
 
 
@@ -186,7 +185,7 @@ def rows(pm: PlanModel, pl: Places, idle: I64, empty: I64
     cc.append(idle[iv[prev] - 1])
     vv.append(-np.ones(int(prev.sum())))
     pool = st.run_pool[st.y_run]
-    ys = np.flatnonzero((pool >= 0) & (pl.local[np.maximum(pool, 0)] >= 0))
+    ys = np.flatnonzero((pool >= 0) & pl.counted[np.maximum(pool, 0)])
     p = pool[ys]
     run = st.y_run[ys]
     share = 1.0 / st.run_per[run]

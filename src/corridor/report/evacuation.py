@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from corridor.evacuate.result import hours
 from corridor.report import figures as F
 from corridor.report.inputs import Inputs, Result
 from corridor.report.tables import Table
@@ -36,14 +37,6 @@ def _num(v: Any) -> float | None:
     if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
         return None
     return float(v)
-
-
-def hours(v: float | None) -> str:
-    """6.67 h (6:40), as ``corridor evacuate`` prints it; "never" for None."""
-    if v is None:
-        return "never"
-    h, m = divmod(round(v * 60), 60)
-    return f"{v:.2f} h ({h}:{m:02d})"
 
 
 def has_evacuation(inputs: Inputs, scenario: Scenario | None) -> bool:

@@ -130,7 +130,7 @@ def _numeric(raw: RawTable, col: Column, cells: list[str], issues: list[Issue]) 
                 problem = "'{}' is too large"
             elif col.type == "int" and math.isfinite(v) and v != round(v):
                 problem = "'{}' is not a whole number"
-            elif col.min is not None and col.min_exclusive and v <= col.min:
+            elif col.min_exclusive and col.below_min(v):
                 hint = f" ({col.bound_hint})" if col.bound_hint else ""
                 problem = "{} is not allowed: " + f"{col.name} must be {col.bounds}{hint}"
             elif col.min is not None and v < col.min:

@@ -49,8 +49,7 @@ class SimOptions:
 
 def options_from(scenario: Scenario, deterministic: bool = False) -> SimOptions:
     """Read ``scenario.simulation``; raise :class:`ScenarioError` naming the key."""
-    src = scenario.source
-    label = src.name if src is not None and src.suffix in (".yaml", ".yml") else "scenario.yaml"
+    label = scenario.inputs.yaml_label if scenario.inputs is not None else "scenario.yaml"
     values, issues = check_simulation(dict(scenario.simulation or {}), label)
     if issues:
         raise ScenarioError(issues)
