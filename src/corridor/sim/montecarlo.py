@@ -189,6 +189,7 @@ def local_backend(model: SimModel, seed: int, runs: int, workers: int,
 
     shared(model)  # built once here; forked workers inherit it
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    before = set(mp.active_children())
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
                                initializer=_init_worker, initargs=(model,))
     finished = False
@@ -205,10 +206,10 @@ def local_backend(model: SimModel, seed: int, runs: int, workers: int,
         if finished:
             pool.shutdown(wait=True)
         else:  # Ctrl-C or an error: stop the workers now, not after their batches
-            _stop_pool(pool)
+            _stop_pool(pool, [p for p in mp.active_children() if p not in before])
 
 
-def _stop_pool(pool: Any) -> None:
+def _stop_pool(pool: Any, children: list[Any] | None = None) -> None:
     """End a process pool at once: queued batches cancelled, running ones killed.
 
     ``shutdown(wait=False)`` alone leaves running and queued batches to finish, and the
@@ -219,6 +220,9 @@ def _stop_pool(pool: Any) -> None:
     old = _ignore_sigint()
     try:
         procs = list((getattr(pool, "_processes", None) or {}).values())
+        # and every child started since the pool was made: the pool's own list has
+        # missed a worker on a loaded machine (two CI runs saw one alive after close)
+        procs += [p for p in children or [] if p not in procs]
         pool.shutdown(wait=False, cancel_futures=True)
         for p in procs:
             if p.is_alive():
@@ -229,7 +233,7 @@ def _stop_pool(pool: Any) -> None:
                 p.kill()
                 p.join(5.0)
         pool.shutdown(wait=True)  # the manager thread sees the workers gone and ends
-        for p in procs:  # a loaded machine may reap a killed worker late (a CI run did)
+        for p in procs:  # a loaded machine may reap a killed worker late
             if p.is_alive():
                 p.kill()
                 p.join()
