@@ -25,6 +25,7 @@ EARLY = 0.01  # weight of a day in transit relative to a day late (earliest arri
 NEVER_EXTRA_DAYS = 30.0  # cargo never delivered counts as this much later than the horizon
 TRIP_WEIGHT = 1e-5  # every trip costs a little, so no needless trips are planned
 COST_WEIGHT = 1e-4  # cost_per_km scaled so the dearest trip costs this many days
+TOTAL = -2  # fleet row meta "place" of a split fleet's total (-1: pooled, else a node)
 SMALL_LOAD = 0.9  # classes under this many carrier-loads get the share <= trips rows
 ROLL_SPACINGS = 3  # rolling windows of 1..3 spacings of a sparse limit (factors to 1/3)
 
@@ -87,6 +88,9 @@ def define_variables(pm: PlanModel) -> None:
         pm.y_var[mixed] = pm.y
     pm.h = lp.variables("hold", st.n_h)
     pm.idle = lp.variables("idle", st.n_idle)
+    # carriers of a fleet split by region: how many work in each region
+    pm.alloc_pool = np.flatnonzero(st.pool_split).astype(np.int64)
+    pm.alloc = lp.variables("alloc", len(pm.alloc_pool), integer=pm.trips == "integer")
     pm.places = positions.layout(pm) if pm.positional else None
     if pm.places is not None:
         # carriers counted per place: a trip's carrier is free where and when it ends
@@ -289,9 +293,15 @@ def define_fleet_cycling(pm: PlanModel) -> None:
     cols.append(c)
     vals.append(v)
     rhs = np.zeros(st.n_idle)
-    start_rows = st.idle_off[:-1][sizes > 0]
+    has = sizes > 0
     counts = pm.net.fleets.count[st.pool_fleet].astype(float)
-    rhs[start_rows] = counts[sizes > 0]
+    whole = has & ~st.pool_split
+    rhs[st.idle_off[:-1][whole]] = counts[whole]
+    # a pool of a split fleet starts with the carriers the model gives its region
+    split = pm.alloc_pool[has[pm.alloc_pool]]
+    rows.append(st.idle_off[split])
+    cols.append(pm.alloc[has[pm.alloc_pool]])
+    vals.append(-np.ones(len(split)))
     row, col, val = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
     # pools counted by place keep no pooled row (their idle columns are left unused)
     keep = pooled[pool_of]
@@ -309,6 +319,18 @@ def define_fleet_cycling(pm: PlanModel) -> None:
         meta = {"pool": np.concatenate([meta["pool"], p2]),
                 "t": np.concatenate([meta["t"], t2]),
                 "place": np.concatenate([meta["place"], n2])}
+    if len(pm.alloc_pool):
+        # per split fleet: its regions' carriers add up to the fleet (the row a what-if
+        # with one more carrier raises, first of the fleet's rows: changes.rows_of)
+        fleets, which = np.unique(st.pool_fleet[pm.alloc_pool], return_inverse=True)
+        n = len(fleets)
+        row = np.concatenate([which.ravel(), row + n])
+        col, val = np.concatenate([pm.alloc, col]), np.concatenate([np.ones(len(which)), val])
+        rhs = np.concatenate([pm.net.fleets.count[fleets].astype(float), rhs])
+        lead = pm.alloc_pool[np.unique(which, return_index=True)[1]]
+        meta = {"pool": np.concatenate([lead, meta["pool"]]),
+                "t": np.concatenate([st.gp(st.pool_avail[lead]) * st.g, meta["t"]]),
+                "place": np.concatenate([np.full(n, TOTAL, dtype=np.int64), meta["place"]])}
     pm.lp.rows("fleet", len(rhs), row, col, val, "=", rhs)
     pm.meta["fleet"] = meta
 

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from corridor.plan import changes, extract
 from corridor.plan.model import PlanModel
-from corridor.plan.rounding import round_trips
+from corridor.plan.rounding import carriers_fit, round_trips
 from corridor.plan.solve import Log, Outcome, Solver
 
 F64 = NDArray[np.float64]
@@ -183,6 +183,8 @@ class RoundingEngine:
         self.solver = Solver(self.pm.lp, self.log)
         self.solver.set_integer(False)
         self._cols = self.solver.col_of[self.pm.y_var].astype(np.int32)
+        self._alloc_cols = self.solver.col_of[self.pm.alloc].astype(np.int32)
+        self.counts = self.pm.net.fleets.count[self.pm.st.pool_fleet].astype(float)
 
     @property
     def plan_model(self) -> PlanModel:
@@ -194,10 +196,37 @@ class RoundingEngine:
         up = self.solver.col_upper[c] if trips is None else trips[idx]
         self.solver.h.changeColsBounds(len(c), c, lo, up)
 
+    def _fix_alloc(self, alloc: F64 | None) -> None:
+        """Fix the carriers of each region of a split fleet (None: free them again)."""
+        c = self._alloc_cols
+        if not len(c):
+            return
+        lo = np.zeros(len(c)) if alloc is None else alloc
+        up = np.full(len(c), np.inf) if alloc is None else alloc
+        self.solver.h.changeColsBounds(len(c), c, lo, up)
+
+    def _split(self, lp: Outcome) -> None:
+        """Whole carriers per region of each split fleet from the LP's fractional ones
+        (largest remainders, so each fleet keeps its count), fixed for the rounding."""
+        pm = self.pm
+        if not len(pm.alloc):
+            return
+        want = np.maximum(lp.values[pm.alloc], 0.0)
+        fleet = pm.st.pool_fleet[pm.alloc_pool]
+        out = np.floor(want + 1e-6)
+        for f in np.unique(fleet):
+            mine = np.flatnonzero(fleet == f)
+            short = round(float(pm.net.fleets.count[f]) - out[mine].sum())
+            if short > 0:
+                order = mine[np.argsort(-(want[mine] - out[mine]), kind="stable")]
+                out[order[:short]] += 1.0
+        self.counts[pm.alloc_pool] = out
+        self._fix_alloc(out)
+
     def _relax_and_fix(self, first: Outcome, deadline: float | None,
-                       extra: dict[int, int] | None = None,
                        rhs: dict[str, F64] | None = None) -> tuple[Outcome, F64]:
         st = self.pm.st
+        self._split(first)
         trips = np.zeros(st.n_y)
         decided = np.zeros(st.n_y, dtype=bool)
         edges = np.linspace(0, st.grid.steps, self.blocks + 1).round().astype(np.int64)
@@ -209,7 +238,7 @@ class RoundingEngine:
                     blk = ~decided
                 if not blk.any():
                     continue
-                trips = self._round(last, blk, trips, extra, rhs)
+                trips = self._round(last, blk, trips, rhs)
                 self._fix(np.flatnonzero(blk), trips)
                 decided |= blk  # only once fixed: the rest is rounded again on a stop
                 out = self.solver.solve_lp(_left(deadline))
@@ -223,25 +252,25 @@ class RoundingEngine:
                 return last, trips
         except KeyboardInterrupt:  # Ctrl-C between two solves (rounding, in Python)
             self.stopped = "interrupted"
-        return self._finish(last, np.where(decided, trips, 0.0), decided, extra, rhs)
+        return self._finish(last, np.where(decided, trips, 0.0), decided, rhs)
 
     def _finish(self, last: Outcome, trips: F64, decided: NDArray[np.bool_],
-                extra: dict[int, int] | None, rhs: dict[str, F64] | None
-                ) -> tuple[Outcome, F64]:
+                rhs: dict[str, F64] | None) -> tuple[Outcome, F64]:
         """Relax-and-fix cut short: round every trip not yet decided at once, from the
         last LP, and re-solve the cargo once with no time limit (a whole-trip plan is
         what the caller writes). The solver clears the interrupt, so only a second
         Ctrl-C stops this solve (then there is no plan: the caller says so)."""
         if not decided.all():
-            trips = self._round(last, ~decided, trips, extra, rhs)
+            trips = self._round(last, ~decided, trips, rhs)
         self._fix(np.arange(self.pm.st.n_y), trips)  # all: a Ctrl-C may have cut a fix
         return self.solver.solve_lp(None), trips
 
     def _round(self, last: Outcome, todo: NDArray[np.bool_], trips: F64,
-               extra: dict[int, int] | None, rhs: dict[str, F64] | None) -> F64:
+               rhs: dict[str, F64] | None) -> F64:
         """Whole trips for ``todo`` from the carrier-loads of the LP ``last``."""
         plan = np.maximum(last.values[self.pm.y_var], 0.0)
-        return round_trips(self.pm, np.where(todo, plan, 0.0), todo, trips, extra, rhs, plan)
+        return round_trips(self.pm, np.where(todo, plan, 0.0), todo, trips, self.counts, rhs,
+                           plan)
 
     def solve(self, deadline: float | None) -> Solved:
         t0 = time.perf_counter()
@@ -372,6 +401,12 @@ class RoundingEngine:
             self.solver.h.changeColsIntegrality(len(c), c, np.zeros(len(c), dtype=np.uint8))
         better = np.isfinite(o.objective) and o.objective < best.objective - 1e-6
         if better:
+            trips = self.trips.copy()
+            trips[free] = np.round(o.values[pm.y_var[free]])
+            # the MIP's fleet rows let two shuttle runs share a carrier in a step, which
+            # the plan's waves cannot: such a plan is not kept
+            better = carriers_fit(pm, trips, self.counts)
+        if better:
             self.trips[free] = np.round(o.values[pm.y_var[free]])
         self._fix(free, self.trips)
         if not better:
@@ -391,6 +426,7 @@ class RoundingEngine:
         assert self.solved is not None and self.lp is not None
         everything = np.arange(self.pm.st.n_y)
         self._fix(everything, None)
+        self._fix_alloc(None)
         undo = changes.apply(self.pm, self.solver, change)
         try:
             if self._basis is not None:
@@ -399,6 +435,7 @@ class RoundingEngine:
         finally:
             undo()
             self._fix(everything, self.trips)
+            self._fix_alloc(self.counts[self.pm.alloc_pool])
         if lp.status != "optimal":
             return None
         return Solved(lp.values, lp.objective, lp.objective, 0.0, lp.status, lp.seconds)

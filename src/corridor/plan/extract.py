@@ -343,6 +343,11 @@ def carrier_schedule(pm: PlanModel, sol: Solution) -> pd.DataFrame:
     assert fa is not None
     rows = []
     w = waves(pm, sol)
+    counts = pool_counts(pm, pm.solution_values)
+    first_id = np.zeros(len(st.pool_fleet), dtype=np.int64)  # a split fleet numbers on
+    for p in range(1, len(st.pool_fleet)):
+        if st.pool_fleet[p] == st.pool_fleet[p - 1]:
+            first_id[p] = first_id[p - 1] + int(counts[p - 1])
     for p in range(len(st.pool_fleet)):
         f = int(st.pool_fleet[p])
         mine = np.flatnonzero(st.run_pool[st.y_run[w.y]] == p)
@@ -356,7 +361,7 @@ def carrier_schedule(pm: PlanModel, sol: Solution) -> pd.DataFrame:
         s0, s1 = st.run_start[run].astype(np.int64), st.run_end[run].astype(np.int64)
         dep, arr = w.depart_h[unit].astype(float), w.arrive_h[unit].astype(float)
         home = int(fl.home[f])
-        n = int(fl.count[f])
+        n = int(counts[p])
         avail = float(fl.available_day[f]) * 24.0
         places = np.unique(np.concatenate([s0, s1, [home]]))
         hours = fa.distances(f, list(places))[:, places]  # place x place
@@ -374,7 +379,7 @@ def carrier_schedule(pm: PlanModel, sol: Solution) -> pd.DataFrame:
             reach = free_h[c] + hours[at[int(where[c])], i0[k]]
             empty = ";".join(str(net.link_ids[net.arcs.link[a]])
                              for a in fa.path(f, int(where[c]), int(s0[k])))
-            rows.append((str(fl.ids[f]), c + 1, str(net.nodes.ids[where[c]]),
+            rows.append((str(fl.ids[f]), int(first_id[p]) + c + 1, str(net.nodes.ids[where[c]]),
                          float(free_h[c] / 24.0), str(net.nodes.ids[s0[k]]),
                          str(net.nodes.ids[s1[k]]), dep[k] / 24.0, arr[k] / 24.0,
                          float(w.back_day[unit[k]]), bool(reach <= dep[k] + 1e-6), empty))
@@ -383,6 +388,16 @@ def carrier_schedule(pm: PlanModel, sol: Solution) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["fleet", "carrier", "was_at", "free_day", "from", "to",
                                        "depart_day", "arrive_day", "busy_until_day",
                                        "on_time", "empty_links"])
+
+
+def pool_counts(pm: PlanModel, values: F64) -> F64:
+    """Carriers per pool: the fleet's, or for a fleet split by region the plan's whole
+    number in that region."""
+    st = pm.st
+    out = pm.net.fleets.count[st.pool_fleet].astype(float)
+    if len(pm.alloc) and len(values):
+        out[pm.alloc_pool] = np.round(np.maximum(values[pm.alloc], 0.0))
+    return out
 
 
 MATCH_LIMIT = 2000  # carrier trips of a fleet assigned by matching (n² pairs to weigh)

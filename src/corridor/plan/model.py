@@ -60,6 +60,9 @@ class PlanModel:
     places: Any = None  # positions.Places
     idle_at: I64 = field(default_factory=lambda: np.zeros(0, np.int64))  # idle by place
     empty: I64 = field(default_factory=lambda: np.zeros(0, np.int64))  # empty-run labels
+    # fleets split by region (corridor.plan.regions): carriers per split pool
+    alloc: I64 = field(default_factory=lambda: np.zeros(0, np.int64))
+    alloc_pool: I64 = field(default_factory=lambda: np.zeros(0, np.int64))
 
     @property
     def groups_of(self) -> list[str]:

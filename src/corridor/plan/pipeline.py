@@ -64,6 +64,11 @@ class PlanOptions:
     # rounding to push cargo onto a later departure instead of stranding it
     later_days: float = 12.0
     step_h: float | None = None  # override scenario.planner.step_h
+    # large instances: fleets split into pools by region of their loading places (a
+    # region at most this many hours across, at most ``regions`` per fleet; None: one
+    # pool per fleet). See corridor.plan.regions.
+    region_h: float | None = 12.0
+    regions: int = 8
 
 
 @dataclass
@@ -160,7 +165,8 @@ def _plan(ctx: Context) -> PlanResult:
         else:
             slack = ctx_slack(coms, opts.late_slack_days)
             st_c = build_structure(net, sv, coms, grid, factors, budget=opts.coarse_budget,
-                                   late_slack_days=slack, most_days=3.0)
+                                   late_slack_days=slack, most_days=3.0,
+                                   region_h=opts.region_h, most_regions=opts.regions)
             pm_c = _model(ctx, net, coms, groups, sv, st_c, factors, "aggregate")
             build_t += time.perf_counter() - tb
             rep.note(f"coarse LP: decisions every {st_c.g * grid.step_h:g} h, "
@@ -183,7 +189,8 @@ def _plan(ctx: Context) -> PlanResult:
             else:
                 sv_f, bounds = sv, None
             st = build_structure(net, sv_f, coms, grid, factors, budget=opts.fine_budget,
-                                 move_bounds=bounds)
+                                 move_bounds=bounds, region_h=opts.region_h,
+                                 most_regions=opts.regions)
             pm = _model(ctx, net, coms, groups, sv_f, st, factors, "integer")
             pm.narrowed = narrowed
             engine = RoundingEngine(pm, ctx.mip_gap, rep.log, blocks=opts.blocks,

@@ -97,8 +97,8 @@ def layout(pm: PlanModel, budget: int = BUDGET) -> Places | None:
     for p, f in enumerate(st.pool_fleet):
         runs = np.flatnonzero(st.run_pool == p)
         starts = {int(n) for n in st.run_start[runs]}
-        if len(starts) < 2:
-            continue
+        if len(starts) < 2 or st.pool_split[p]:
+            continue  # one place, or a region of a fleet split by region
         if shuttle[runs].any():
             continue  # a shuttle is booked for its step, as pooled: it would only lose
         home = int(net.fleets.home[f])

@@ -25,13 +25,42 @@ SLACK = 1e-6
 ROUND_UP = 0.5  # a half carrier-load or more gets its trip; less waits for the next one
 
 
+def held(trips: float | F64, per: int | I64) -> F64:
+    """Whole carriers ``trips`` on one run and step hold: a shuttle's carriers each make
+    up to ``per`` trips in the step (``ceil(trips / per)`` carriers, as the plan's waves
+    run them), other trips a carrier each. The fleet rows count 1/per of a carrier a
+    trip, which lets two shuttle runs share a carrier within a step; the waves do not,
+    so the rounding books whole carriers (5 trips at 2 a step: 3 carriers, not 2.5)."""
+    return np.ceil(np.asarray(trips, dtype=float) / per - SLACK)
+
+
+def carriers_fit(pm: PlanModel, trips: F64, counts: F64) -> bool:
+    """Whether the whole trips ``trips`` hold no more carriers of any pool, at any grid
+    point, than it has (``counts``), shuttles booked as :func:`held` books them."""
+    st = pm.st
+    on = np.flatnonzero((trips > 0) & (st.run_pool[st.y_run] >= 0))
+    if not len(on):
+        return True
+    n_points = st.n_points
+    pool = st.run_pool[st.y_run[on]]
+    a = st.gp(st.y_t[on])
+    b = np.minimum(st.gp(st.y_t[on] + st.run_occ[st.y_run[on]]), n_points)
+    k = held(trips[on], st.run_per[st.y_run[on]])
+    diff = np.zeros((len(st.pool_fleet), n_points + 2))
+    np.add.at(diff, (pool, a), k)
+    np.add.at(diff, (pool, b), -k)
+    busy = np.cumsum(diff, axis=1)[:, :n_points + 1]
+    return bool((busy <= counts[:, None] + SLACK).all())
+
+
 def round_trips(pm: PlanModel, loads: F64, todo: NDArray[np.bool_] | None = None,
-                given: F64 | None = None, extra_carriers: dict[int, int] | None = None,
+                given: F64 | None = None, counts: F64 | None = None,
                 rhs_override: dict[str, F64] | None = None, plan: F64 | None = None) -> F64:
     """Whole trips per trip index (run, step) from fractional carrier-loads, for the
     trips in ``todo`` (default all); ``given`` holds trips already decided (they take
-    their carriers and slots first). ``extra_carriers`` (fleet -> n) and
-    ``rhs_override`` (family -> capacities) are what-if changes (verification).
+    their carriers and slots first). ``counts``: carriers per pool (default: its
+    fleet's; a fleet split by region has the whole number the caller gave each region).
+    ``rhs_override`` (family -> capacities) is a what-if change (verification).
     ``plan`` holds the LP's carrier-loads of every trip: where they leave a carrier of
     the fleet free over a trip's time its fraction is rounded up, else to the nearest
     (without it, always up)."""
@@ -41,15 +70,15 @@ def round_trips(pm: PlanModel, loads: F64, todo: NDArray[np.bool_] | None = None
     if not n:
         return out
     todo = np.ones(n, dtype=bool) if todo is None else todo
-    counts = pm.net.fleets.count[st.pool_fleet].astype(float)
-    for f, k in (extra_carriers or {}).items():
-        counts[st.pool_fleet == f] += k
+    if counts is None:
+        counts = pm.net.fleets.count[st.pool_fleet].astype(float)
     n_points = st.n_points
     busy = np.zeros((len(st.pool_fleet), n_points + 1))
     start = st.gp(st.y_t)
     back = np.minimum(st.gp(st.y_t + st.run_occ[st.y_run]), n_points)
     pool = st.run_pool[st.y_run]
-    share = 1.0 / st.run_per[st.y_run]  # of a carrier (shuttles make several trips a step)
+    per = st.run_per[st.y_run]
+    share = 1.0 / per  # of a carrier (shuttles make several trips a step)
     # carriers the LP's trips not yet rounded hold, per pool and grid point: this
     # call's trips (released one by one as they are rounded) and the later ones
     ahead = np.full((len(st.pool_fleet), n_points + 1), -np.inf)
@@ -82,7 +111,7 @@ def round_trips(pm: PlanModel, loads: F64, todo: NDArray[np.bool_] | None = None
     ptr = np.searchsorted(ys, np.arange(n + 1))
     for y in np.flatnonzero(~todo & (out > 0)):  # decided trips hold their carriers first
         rows = rs[ptr[y]:ptr[y + 1]]
-        busy[pool[y], start[y]:back[y]] += out[y] * share[y]
+        busy[pool[y], start[y]:back[y]] += held(out[y], per[y])
         used[rows] += out[y]
     debt = np.zeros(len(st.run_fleet))
     order = np.flatnonzero(todo)
@@ -102,14 +131,14 @@ def round_trips(pm: PlanModel, loads: F64, todo: NDArray[np.bool_] | None = None
         room = (rhs_all[rows] - used[rows]).min() if len(rows) else np.inf
         up = np.ceil(want - SLACK)
         roomy = b <= a or counts[p] - (busy[p, a:b] + ahead[p, a:b]).max() \
-            >= up * share[y] - SLACK
+            >= held(up, per[y]) - SLACK
         target = up if last[r] == y or roomy else np.floor(want + 1.0 - ROUND_UP)
-        k = max(0.0, min(float(target), np.floor(free / share[y] + SLACK),
+        k = max(0.0, min(float(target), np.floor(free + SLACK) * per[y],
                          np.floor(room + SLACK)))
         debt[r] = want - k
         if k <= 0:
             continue
         out[y] = k
-        busy[p, a:b] += k * share[y]
+        busy[p, a:b] += held(k, per[y])
         used[rows] += k
     return out

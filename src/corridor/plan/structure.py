@@ -29,12 +29,17 @@ from numpy.typing import NDArray
 from corridor.network.graph import Network
 from corridor.plan.commodities import Commodity
 from corridor.plan.disruptions import CLOSED, Factors
+from corridor.plan.regions import regions
 from corridor.plan.services import SELF, SINK, Services, trip_units
 from corridor.plan.timegrid import TimeGrid
 
 I64 = NDArray[np.int64]
 F64 = NDArray[np.float64]
 MAX_PASSES = 64
+# A fleet is split by region only into regions of this many carriers or more: whole
+# carriers per region from a relaxation that spreads 3 ships over 9 ports cost more than
+# the shorter cycles gain (eastern-flank's first relax-and-fix block: 4.3 -> 12.0).
+CARRIERS_PER_REGION = 4
 MAX_SHUTTLES = 48  # trips one carrier may make per decision step (keeps 1/n well scaled)
 
 
@@ -62,7 +67,7 @@ class Structure:
     run_arc_ptr: I64  # CSR: arcs of run r are run_arc[ptr[r]:ptr[r+1]]
     run_arc: I64
     run_arc_off: I64  # step offset from departure to entering the arc
-    # pools of carriers: one per fleet used
+    # pools of carriers: one per fleet used (or per region of its loading places)
     pool_fleet: I64
     pool_avail: I64  # the fleet's available step (runs add their positioning)
     # moves (M)
@@ -117,6 +122,13 @@ class Structure:
         return self.run_hours - self.run_wave_h
 
     @property
+    def pool_split(self) -> NDArray[np.bool_]:
+        """Per pool: its fleet is split into several pools (regions), so how many of
+        the fleet's carriers it has is a decision of the model."""
+        return np.bincount(self.pool_fleet)[self.pool_fleet] > 1 if len(self.pool_fleet) \
+            else np.zeros(0, dtype=bool)
+
+    @property
     def n_points(self) -> int:
         """Grid points at which departures happen: 0 .. n_points-1."""
         return int(self.gp(self.grid.steps))
@@ -137,13 +149,15 @@ def _arc_offsets(sv: Services, grid: TimeGrid) -> tuple[I64, I64, I64]:
     return ptr, arcs, off
 
 
-def _pools(net: Network, sv: Services, grid: TimeGrid
-           ) -> tuple[I64, I64, I64, I64, F64, F64]:
-    """One pool of carriers per fleet. Returns the pools' fleets and first steps, each
-    run's pool and first step (available day + positioning from home to its start),
-    its positioning hours and its empty hours after unloading: enough to reach *any*
-    base the fleet loads at, so a carrier whose trip is over can start its next trip
-    wherever it is needed (docs/planner.md, "Fleet cycling")."""
+def _pools(net: Network, sv: Services, grid: TimeGrid, region_h: float | None = None,
+           most_regions: int = 1) -> tuple[I64, I64, I64, I64, F64, F64]:
+    """Pools of carriers: one per fleet, or with ``region_h`` one per region of the
+    fleet's loading places (:mod:`corridor.plan.regions`, at most ``most_regions``).
+    Returns the pools' fleets and first steps, each run's pool and first step
+    (available day + positioning from home to its start), its positioning hours and its
+    empty hours after unloading: enough to reach *any* base its pool loads at, so a
+    carrier whose trip is over can start its next trip wherever its pool needs it
+    (docs/planner.md, "Fleet cycling")."""
     fa = sv.fleet_arcs
     assert fa is not None
     R = len(sv.runs)
@@ -163,19 +177,27 @@ def _pools(net: Network, sv: Services, grid: TimeGrid
     pa: list[int] = []
     for f, runs in by_fleet.items():
         bases = sorted({sv.runs[i].start for i in runs})
-        ends = sorted({sv.runs[i].end for i in runs})
-        d_end = fa.distances(f, ends)[:, bases].max(axis=1)  # farthest base from each end
+        label = np.zeros(len(bases), dtype=np.int64)
+        most = min(most_regions, int(fl.count[f]) // CARRIERS_PER_REGION)
+        if region_h is not None and len(bases) > 1 and most > 1:
+            label = regions(fa.distances(f, bases)[:, bases], region_h, most)
+        region_of = dict(zip(bases, label.tolist(), strict=True))
         home = fa.from_home(f)
-        p = len(pf)
-        pf.append(f)
-        pa.append(grid.step_at(float(fl.available_day[f]) * 24.0))
-        for i in runs:
-            r = sv.runs[i]
-            run_pool[i] = p
-            pos[i] = home[r.start]
-            ret[i] = d_end[ends.index(r.end)]
-            t = fl.available_day[f] * 24.0 + pos[i]
-            run_avail[i] = grid.step_at(t) if np.isfinite(t) else grid.steps + 1
+        first, n_reg = len(pf), int(label.max()) + 1
+        pf.extend([f] * n_reg)
+        pa.extend([grid.step_at(float(fl.available_day[f]) * 24.0)] * n_reg)
+        for k in range(n_reg):
+            mine = [i for i in runs if region_of[sv.runs[i].start] == k]
+            own = [b for b in bases if region_of[b] == k]
+            ends = sorted({sv.runs[i].end for i in mine})
+            d_end = fa.distances(f, ends)[:, own].max(axis=1)  # farthest base from each end
+            for i in mine:
+                r = sv.runs[i]
+                run_pool[i] = first + k
+                pos[i] = home[r.start]
+                ret[i] = d_end[ends.index(r.end)]
+                t = fl.available_day[f] * 24.0 + pos[i]
+                run_avail[i] = grid.step_at(t) if np.isfinite(t) else grid.steps + 1
     return (np.array(pf, dtype=np.int64), np.array(pa, dtype=np.int64), run_pool, run_avail,
             pos, ret)
 
@@ -300,13 +322,16 @@ def build_structure(net: Network, sv: Services, coms: list[Commodity], grid: Tim
                     factors: Factors, g: int | None = None, budget: int = 150_000,
                     late_slack_days: F64 | None = None,
                     move_bounds: tuple[I64, I64] | None = None,
-                    most_days: float = 1.0) -> Structure:
+                    most_days: float = 1.0, region_h: float | None = None,
+                    most_regions: int = 1) -> Structure:
     """Windows, variables and offsets for the services' moves. ``move_bounds`` (steps,
-    per move) narrows departure windows, e.g. around a coarser plan."""
+    per move) narrows departure windows, e.g. around a coarser plan; ``region_h`` splits
+    fleets into pools by region (:func:`_pools`)."""
     T = grid.steps
     R = len(sv.runs)
     ptr, arcs, off = _arc_offsets(sv, grid)
-    pool_fleet, pool_avail, run_pool, run_avail, run_pos, ret = _pools(net, sv, grid)
+    pool_fleet, pool_avail, run_pool, run_avail, run_pos, ret = _pools(
+        net, sv, grid, region_h, most_regions)
     run_fleet = np.array([r.fleet for r in sv.runs], dtype=np.int64)
     hours = np.array([r.hours for r in sv.runs], dtype=float)
     run_end = np.array([r.end for r in sv.runs], dtype=np.int64)
