@@ -9,7 +9,7 @@ carrier for 47 h. Here each pool's idle carriers are counted per *place* instead
 home, the places its trips start and end), a trip moves its carrier from its start to
 its end, and empty runs between places are variables of their own, taking the fleet's
 travel time. A carrier is then free where and when its trip ends: every trip still
-starts where its carrier is (docs/planner.md, "Fleet cycling").
+starts where its carrier is (docs/planner.md, "Time").
 
 Only pools whose trips start at two places or more are counted by place: a fleet that
 always loads at one place is exact pooled (its trip and the run back are one duration,

@@ -1,6 +1,6 @@
 """Regions of a fleet: its loading places grouped so that any two in a group are close.
 
-The pooled fleet rows (docs/planner.md, "Fleet cycling") hold a carrier after each trip
+The pooled fleet rows (docs/planner.md, "Time") hold a carrier after each trip
 for the empty run to the *farthest* place its fleet loads at, so that it can start its
 next trip anywhere. On a continental network that run dominates: a heavy-equipment
 transporter loading at 48 places up to 62 h apart was held 51 h for a 7 h trip. The
@@ -11,7 +11,7 @@ to the farthest place *of that region*, and the model decides how many of the fl
 carriers work in each region (:func:`corridor.plan.constraints.define_fleet_cycling`).
 A carrier stays in its region: what is lost (a carrier moving to another region part
 way through the plan) is far less than what the shorter cycles gain (eastern-flank:
-LP bound 21.3 → see docs/planner.md, "Regions").
+LP bound 21.3 → 4.27, plan 23.4 → 5.7; docs/planner.md, "Regions").
 """
 
 from __future__ import annotations

@@ -157,7 +157,7 @@ def _pools(net: Network, sv: Services, grid: TimeGrid, region_h: float | None = 
     (available day + positioning from home to its start), its positioning hours and its
     empty hours after unloading: enough to reach *any* base its pool loads at, so a
     carrier whose trip is over can start its next trip wherever its pool needs it
-    (docs/planner.md, "Fleet cycling")."""
+    (docs/planner.md, "Time")."""
     fa = sv.fleet_arcs
     assert fa is not None
     R = len(sv.runs)
