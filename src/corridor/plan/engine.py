@@ -166,7 +166,7 @@ class RoundingEngine:
     pm: PlanModel
     gap: float
     log: Log | None = None
-    blocks: int = 10
+    blocks: int = 20
     polish_seconds: float = 300.0  # all polishing MIPs together (a safety net)
     polish_mips: int = POLISH_MIPS
     method: str = "lp-relax-and-fix"

@@ -57,7 +57,7 @@ class PlanOptions:
     fine_budget: int = 25_000  # ... of the LP at the planner's resolution
     late_slack_days: float = 10.0  # large instances: arrivals planned up to due + this
     verify: int = 3  # bottlenecks verified by re-solving
-    blocks: int = 10  # relax-and-fix: blocks of days rounded and fixed in turn
+    blocks: int = 20  # relax-and-fix: blocks of days rounded and fixed in turn
     polish_seconds: float = 300.0  # relax-and-fix: polishing MIPs, all together (safety net)
     polish_mips: int = 40  # relax-and-fix: polishing MIPs in all (the rule: same plan on any load)
     # a fine plan may depart this many days after the coarse plan did: room for the
