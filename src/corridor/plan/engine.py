@@ -217,9 +217,11 @@ class RoundingEngine:
         for f in np.unique(fleet):
             mine = np.flatnonzero(fleet == f)
             short = round(float(pm.net.fleets.count[f]) - out[mine].sum())
+            order = mine[np.argsort(-(want[mine] - out[mine]), kind="stable")]
             if short > 0:
-                order = mine[np.argsort(-(want[mine] - out[mine]), kind="stable")]
                 out[order[:short]] += 1.0
+            for i in order[::-1][:max(-short, 0)]:  # (the LP's are a hair over the fleet)
+                out[i] = max(out[i] - 1.0, 0.0)
         self.counts[pm.alloc_pool] = out
         self._fix_alloc(out)
 
@@ -399,15 +401,15 @@ class RoundingEngine:
         finally:
             self.solver.h.setOptionValue("mip_max_nodes", highspy.kHighsIInf)
             self.solver.h.changeColsIntegrality(len(c), c, np.zeros(len(c), dtype=np.uint8))
-        better = np.isfinite(o.objective) and o.objective < best.objective - 1e-6
-        if better:
-            trips = self.trips.copy()
+        trips = self.trips.copy()
+        if np.isfinite(o.objective):
             trips[free] = np.round(o.values[pm.y_var[free]])
-            # the MIP's fleet rows let two shuttle runs share a carrier in a step, which
-            # the plan's waves cannot: such a plan is not kept
-            better = carriers_fit(pm, trips, self.counts)
+        # the MIP's fleet rows let two shuttle runs share a carrier in a step, which the
+        # plan's waves cannot: such a plan is not kept
+        better = np.isfinite(o.objective) and o.objective < best.objective - 1e-6 \
+            and carriers_fit(pm, trips, self.counts)
         if better:
-            self.trips[free] = np.round(o.values[pm.y_var[free]])
+            self.trips = trips
         self._fix(free, self.trips)
         if not better:
             return None

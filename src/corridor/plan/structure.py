@@ -60,7 +60,7 @@ class Structure:
     run_per: I64
     run_wave_h: F64
     run_cycle_h: F64  # a carrier's round trip: loaded there, empty back (inf: none)
-    run_return_h: F64  # empty hours after unloading (to the farthest base of the fleet)
+    run_return_h: F64  # empty hours after unloading (to the farthest base of its pool)
     run_pos_h: F64  # positioning hours from the fleet's home to the run's start
     run_pool: I64  # -1 for road marches
     run_ok: NDArray[np.bool_]  # (R, T): may depart at t
