@@ -15,11 +15,13 @@ from corridor.network.graph import build_network
 from corridor.network.routing import Router
 from corridor.plan import solve_plan
 from corridor.plan.commodities import commodities
+from corridor.plan.constraints import FAMILIES
 from corridor.plan.disruptions import capacity_factors
-from corridor.plan.model import PlanModel
+from corridor.plan.model import PlanModel, define_all
 from corridor.plan.pipeline import PlanOptions
 from corridor.plan.rounding import carriers_fit, held
 from corridor.plan.services import build_services
+from corridor.plan.solve import Solver
 from corridor.plan.structure import build_structure
 from corridor.plan.timegrid import TimeGrid
 from corridor.scenario import load_scenario
@@ -109,14 +111,33 @@ TWO_RUNS = SHUTTLE.replace(f"count: {TRUCKS},", "count: 1,").replace(
     "     due_day: 5, kind: supply}\n")
 
 
-def _model(tmp_path: Path) -> PlanModel:
+def _model(tmp_path: Path, whole: bool = False) -> PlanModel:
     s = load_scenario(yaml_scenario(tmp_path, "two", TWO_RUNS))
     net = build_network(s)
     grid = TimeGrid.of(s.step_h, s.horizon_days)
     coms, groups = commodities(s, net)
     sv = build_services(net, coms, 3, Router(net))
     st = build_structure(net, sv, coms, grid, capacity_factors(s, net, grid), budget=8_000)
-    return PlanModel(s, net, coms, groups, sv, st, capacity_factors(s, net, grid))
+    return PlanModel(s, net, coms, groups, sv, st, capacity_factors(s, net, grid),
+                     shuttle_carriers=whole)
+
+
+@pytest.mark.parametrize("whole", [False, True])
+def test_the_exact_mip_counts_whole_carriers_per_shuttle_run(tmp_path: Path,
+                                                             whole: bool) -> None:
+    """The exact MIP's fleet rows with a waves variable per shuttle trip: one trip to
+    each camp in the first step (half the truck each by the shares) is infeasible for
+    one truck; without the waves variables the rows accept it."""
+    pm = _model(tmp_path, whole)
+    define_all(pm, list(FAMILIES))
+    solver = Solver(pm.lp, None)
+    first = np.flatnonzero(pm.st.y_t == 0)
+    cols = solver.col_of[pm.y_var[first]].astype(np.int32)
+    solver.h.changeColsBounds(len(cols), cols, np.ones(len(cols)), np.ones(len(cols)))
+    out = solver.mip(30.0, 0.01)
+    assert (out.status == "optimal") is not whole, out.status
+    if whole:
+        assert len(pm.waves) == len(pm.wave_y) > 0
 
 
 def test_a_shuttle_run_holds_whole_trucks_in_its_step(tmp_path: Path) -> None:

@@ -82,6 +82,11 @@ def define_variables(pm: PlanModel) -> None:
         pm.y = lp.variables("trips", st.n_y, upper=np.where(pool >= 0, top, np.inf),
                             integer=True)
         pm.y_var = pm.y
+        if pm.shuttle_carriers:
+            pm.wave_y = np.flatnonzero((pool >= 0) & (st.run_per[st.y_run] > 1))
+            pm.waves = lp.variables("waves", len(pm.wave_y),
+                                    upper=top[pm.wave_y] / st.run_per[st.y_run[pm.wave_y]],
+                                    integer=True)
     else:
         mixed = np.flatnonzero(mixed_trips(pm))
         pm.y = lp.variables("trips", len(mixed))
@@ -289,6 +294,18 @@ def define_fleet_cycling(pm: PlanModel) -> None:
     share = 1.0 / st.run_per[st.y_run]  # of a carrier's decision step (shuttles: < 1)
     v_y = np.concatenate([share[yall], -share[ret]])
     e, c, v = trip_terms(pm, ys, v_y)
+    if len(pm.waves):  # whole carriers per shuttle run and step: its waves variable
+        wave = np.full(st.n_y, -1, dtype=np.int64)
+        wave[pm.wave_y] = pm.waves
+        w = wave[ys[e]]
+        sw = w >= 0
+        c, v = np.where(sw, w, c), np.where(sw, np.sign(v), v)
+        n = len(pm.wave_y)
+        pm.lp.rows("shuttle_waves", n, np.concatenate([np.arange(n), np.arange(n)]),
+                   np.concatenate([pm.y_var[pm.wave_y], pm.waves]),
+                   np.concatenate([np.ones(n), -st.run_per[st.y_run[pm.wave_y]]]), "<=", 0.0)
+        pm.meta["shuttle_waves"] = {"pool": st.run_pool[st.y_run[pm.wave_y]],
+                                    "t": st.y_t[pm.wave_y]}
     rows.append(r_y[e])
     cols.append(c)
     vals.append(v)

@@ -60,6 +60,12 @@ class PlanModel:
     places: Any = None  # positions.Places
     idle_at: I64 = field(default_factory=lambda: np.zeros(0, np.int64))  # idle by place
     empty: I64 = field(default_factory=lambda: np.zeros(0, np.int64))  # empty-run labels
+    # Whole carriers per shuttle run and step (the exact MIP): an integer ``waves`` per
+    # shuttle trip, at least trips / run_per, counted in the fleet rows instead of the
+    # trips' 1/run_per shares, so two runs cannot share a carrier within a step.
+    shuttle_carriers: bool = False
+    waves: I64 = field(default_factory=lambda: np.zeros(0, np.int64))  # labels
+    wave_y: I64 = field(default_factory=lambda: np.zeros(0, np.int64))  # trip index of each
     # fleets split by region (corridor.plan.regions): carriers per split pool
     alloc: I64 = field(default_factory=lambda: np.zeros(0, np.int64))
     alloc_pool: I64 = field(default_factory=lambda: np.zeros(0, np.int64))

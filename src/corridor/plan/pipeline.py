@@ -87,8 +87,10 @@ class Context:
 def _model(ctx: Context, net: Any, coms: list[Any], groups: list[Any], sv: Services,
            st: Structure, factors: Any, trips: str, trip_scale: float = 1.0,
            positional: bool = False) -> PlanModel:
+    # the exact MIP: carriers by place and whole carriers per shuttle run and step
     pm = PlanModel(ctx.scenario, net, coms, groups, sv, st, factors, trips=trips,
-                   trip_scale=trip_scale, positional=positional)
+                   trip_scale=trip_scale, positional=positional,
+                   shuttle_carriers=positional)
     define_all(pm, list(FAMILIES))
     return pm
 
