@@ -10,7 +10,15 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from corridor.network.graph import build_network
+from corridor.network.routing import Router
 from corridor.plan import PlanOptions, PlanResult, solve_plan
+from corridor.plan.commodities import commodities
+from corridor.plan.disruptions import capacity_factors
+from corridor.plan.model import PlanModel
+from corridor.plan.services import build_services
+from corridor.plan.structure import build_structure
+from corridor.plan.timegrid import TimeGrid
 from corridor.scenario import Scenario, load_scenario
 
 
@@ -30,6 +38,18 @@ def yaml_scenario(folder: Path, name: str, text: str) -> Path:
     p = folder / f"{name}.yaml"
     p.write_text(text, encoding="utf-8")
     return p
+
+
+def plan_model(s: Scenario, **kw: Any) -> PlanModel:
+    """The plan model of a small scenario at the planner's resolution (``g = 1``), as the
+    pipeline builds it, its families not yet defined; ``kw`` go to :class:`PlanModel`."""
+    net = build_network(s)
+    grid = TimeGrid.of(s.step_h, s.horizon_days)
+    factors = capacity_factors(s, net, grid)
+    coms, groups = commodities(s, net)
+    sv = build_services(net, coms, 3, Router(net))
+    st = build_structure(net, sv, coms, grid, factors, budget=8_000)
+    return PlanModel(s, net, coms, groups, sv, st, factors, **kw)
 
 
 def closure(result: PlanResult, movement: str) -> float | None:

@@ -13,18 +13,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.plan.conftest import plan_model
 
-from corridor.network.graph import build_network
-from corridor.network.routing import Router
 from corridor.plan import engine as engine_mod
-from corridor.plan.commodities import commodities
 from corridor.plan.constraints import FAMILIES
-from corridor.plan.disruptions import capacity_factors
 from corridor.plan.engine import RoundingEngine
-from corridor.plan.model import PlanModel, define_all
-from corridor.plan.services import build_services
-from corridor.plan.structure import build_structure
-from corridor.plan.timegrid import TimeGrid
+from corridor.plan.model import define_all
 from corridor.scenario import load_scenario
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
@@ -32,14 +26,7 @@ from synthetic import make_synthetic
 
 
 def _engine(tmp_path: Path) -> RoundingEngine:
-    s = load_scenario(make_synthetic(80, seed=3, days=6, out=tmp_path / "s"))
-    net = build_network(s)
-    grid = TimeGrid.of(s.step_h, s.horizon_days)
-    factors = capacity_factors(s, net, grid)
-    coms, groups = commodities(s, net)
-    sv = build_services(net, coms, 3, Router(net))
-    st = build_structure(net, sv, coms, grid, factors, budget=8_000)
-    pm = PlanModel(s, net, coms, groups, sv, st, factors, trips="integer")
+    pm = plan_model(load_scenario(make_synthetic(80, seed=3, days=6, out=tmp_path / "s")))
     define_all(pm, list(FAMILIES))
     return RoundingEngine(pm, 0.01, None, blocks=2, polish_seconds=20.0)
 

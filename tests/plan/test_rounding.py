@@ -9,18 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from tests.plan.conftest import yaml_scenario
+from tests.plan.conftest import plan_model, yaml_scenario
 from tests.plan.test_trip_share import TWO_CAMPS
 
-from corridor.network.graph import build_network
-from corridor.network.routing import Router
-from corridor.plan.commodities import commodities
-from corridor.plan.disruptions import capacity_factors
 from corridor.plan.model import PlanModel
 from corridor.plan.rounding import ROUND_UP, round_trips
-from corridor.plan.services import build_services
-from corridor.plan.structure import build_structure
-from corridor.plan.timegrid import TimeGrid
 from corridor.scenario import load_scenario
 
 TRUCKS = 3
@@ -29,14 +22,7 @@ LOAD = 1.3  # carrier-loads the LP sends on the first departure: 0.3 < ROUND_UP
 
 def _model(tmp_path: Path) -> PlanModel:
     text = TWO_CAMPS.replace("count: 1,", f"count: {TRUCKS},")
-    s = load_scenario(yaml_scenario(tmp_path, "trucks", text))
-    net = build_network(s)
-    grid = TimeGrid.of(s.step_h, s.horizon_days)
-    coms, groups = commodities(s, net)
-    sv = build_services(net, coms, 3, Router(net))
-    factors = capacity_factors(s, net, grid)
-    st = build_structure(net, sv, coms, grid, factors, budget=8_000)
-    return PlanModel(s, net, coms, groups, sv, st, factors, trips="integer")
+    return plan_model(load_scenario(yaml_scenario(tmp_path, "trucks", text)))
 
 
 def _first_and_last(pm: PlanModel) -> tuple[int, int]:

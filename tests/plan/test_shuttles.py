@@ -9,21 +9,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from tests.plan.conftest import yaml_scenario
+from tests.plan.conftest import plan_model, yaml_scenario
 
-from corridor.network.graph import build_network
-from corridor.network.routing import Router
 from corridor.plan import solve_plan
-from corridor.plan.commodities import commodities
 from corridor.plan.constraints import FAMILIES
-from corridor.plan.disruptions import capacity_factors
 from corridor.plan.model import PlanModel, define_all
 from corridor.plan.pipeline import PlanOptions
 from corridor.plan.rounding import carriers_fit, held
-from corridor.plan.services import build_services
 from corridor.plan.solve import Solver
-from corridor.plan.structure import build_structure
-from corridor.plan.timegrid import TimeGrid
 from corridor.scenario import load_scenario
 
 STEP_H = 12.0
@@ -112,14 +105,8 @@ TWO_RUNS = SHUTTLE.replace(f"count: {TRUCKS},", "count: 1,").replace(
 
 
 def _model(tmp_path: Path, whole: bool = False) -> PlanModel:
-    s = load_scenario(yaml_scenario(tmp_path, "two", TWO_RUNS))
-    net = build_network(s)
-    grid = TimeGrid.of(s.step_h, s.horizon_days)
-    coms, groups = commodities(s, net)
-    sv = build_services(net, coms, 3, Router(net))
-    st = build_structure(net, sv, coms, grid, capacity_factors(s, net, grid), budget=8_000)
-    return PlanModel(s, net, coms, groups, sv, st, capacity_factors(s, net, grid),
-                     shuttle_carriers=whole)
+    return plan_model(load_scenario(yaml_scenario(tmp_path, "two", TWO_RUNS)),
+                      shuttle_carriers=whole)
 
 
 @pytest.mark.parametrize("whole", [False, True])

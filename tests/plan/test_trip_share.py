@@ -10,18 +10,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tests.plan.conftest import yaml_scenario
+from tests.plan.conftest import plan_model, yaml_scenario
 
-from corridor.network.graph import build_network
-from corridor.network.routing import Router
-from corridor.plan.commodities import commodities
 from corridor.plan.constraints import FAMILIES, define_trip_share
-from corridor.plan.disruptions import capacity_factors
-from corridor.plan.model import PlanModel, define_all
-from corridor.plan.services import build_services
+from corridor.plan.model import define_all
 from corridor.plan.solve import Solver
-from corridor.plan.structure import build_structure
-from corridor.plan.timegrid import TimeGrid
 from corridor.scenario import load_scenario
 
 STEP_H, KM, SPEED_KMH, LOAD_H, UNLOAD_H, DUE_DAY = 6.0, 400.0, 50.0, 0.5, 0.5, 0.5
@@ -51,14 +44,7 @@ movements:
 
 
 def _solver(tmp_path: Path, with_share: bool) -> Solver:
-    s = load_scenario(yaml_scenario(tmp_path, "two", TWO_CAMPS))
-    net = build_network(s)
-    grid = TimeGrid.of(s.step_h, s.horizon_days)
-    factors = capacity_factors(s, net, grid)
-    coms, groups = commodities(s, net)
-    sv = build_services(net, coms, 3, Router(net))
-    st = build_structure(net, sv, coms, grid, factors, budget=8_000)
-    pm = PlanModel(s, net, coms, groups, sv, st, factors, trips="integer")
+    pm = plan_model(load_scenario(yaml_scenario(tmp_path, "two", TWO_CAMPS)))
     define_all(pm, [f for f in FAMILIES if with_share or f is not define_trip_share])
     assert ("trip_share" in pm.lp.families) == with_share
     return Solver(pm.lp)

@@ -300,12 +300,6 @@ def define_fleet_cycling(pm: PlanModel) -> None:
         w = wave[ys[e]]
         sw = w >= 0
         c, v = np.where(sw, w, c), np.where(sw, np.sign(v), v)
-        n = len(pm.wave_y)
-        pm.lp.rows("shuttle_waves", n, np.concatenate([np.arange(n), np.arange(n)]),
-                   np.concatenate([pm.y_var[pm.wave_y], pm.waves]),
-                   np.concatenate([np.ones(n), -st.run_per[st.y_run[pm.wave_y]]]), "<=", 0.0)
-        pm.meta["shuttle_waves"] = {"pool": st.run_pool[st.y_run[pm.wave_y]],
-                                    "t": st.y_t[pm.wave_y]}
     rows.append(r_y[e])
     cols.append(c)
     vals.append(v)
@@ -350,6 +344,19 @@ def define_fleet_cycling(pm: PlanModel) -> None:
                 "place": np.concatenate([np.full(n, TOTAL, dtype=np.int64), meta["place"]])}
     pm.lp.rows("fleet", len(rhs), row, col, val, "=", rhs)
     pm.meta["fleet"] = meta
+
+
+def define_shuttle_waves(pm: PlanModel) -> None:
+    """The exact MIP's whole carriers per shuttle run and step: trips <= run_per x
+    waves (the waves are what its fleet rows count, see define_fleet_cycling)."""
+    st, n = pm.st, len(pm.wave_y)
+    if not n:
+        return
+    pm.lp.rows("shuttle_waves", n, np.concatenate([np.arange(n), np.arange(n)]),
+               np.concatenate([pm.y_var[pm.wave_y], pm.waves]),
+               np.concatenate([np.ones(n), -st.run_per[st.y_run[pm.wave_y]]]), "<=", 0.0)
+    pm.meta["shuttle_waves"] = {"pool": st.run_pool[st.y_run[pm.wave_y]],
+                                "t": st.y_t[pm.wave_y]}
 
 
 def _block_rows(pm: PlanModel, name: str, obj: I64, step: I64, col: I64, val: F64,
@@ -721,6 +728,7 @@ FAMILIES = (
     define_trip_capacity,
     define_trip_share,
     define_fleet_cycling,
+    define_shuttle_waves,
     define_link_departures,
     define_march_flow,
     define_node_handling,

@@ -86,11 +86,10 @@ class Context:
 
 def _model(ctx: Context, net: Any, coms: list[Any], groups: list[Any], sv: Services,
            st: Structure, factors: Any, trips: str, trip_scale: float = 1.0,
-           positional: bool = False) -> PlanModel:
+           exact: bool = False) -> PlanModel:
     # the exact MIP: carriers by place and whole carriers per shuttle run and step
     pm = PlanModel(ctx.scenario, net, coms, groups, sv, st, factors, trips=trips,
-                   trip_scale=trip_scale, positional=positional,
-                   shuttle_carriers=positional)
+                   trip_scale=trip_scale, positional=exact, shuttle_carriers=exact)
     define_all(pm, list(FAMILIES))
     return pm
 
@@ -161,7 +160,7 @@ def _plan(ctx: Context) -> PlanResult:
         coarse: dict[str, Any] = {}
         if exact:
             pm = _model(ctx, net, coms, groups, sv, st, factors, "integer",
-                        trip_scale=EXACT_TRIP_SCALE, positional=True)
+                        trip_scale=EXACT_TRIP_SCALE, exact=True)
             engine = ExactEngine(pm, ctx.mip_gap, rep.log, seconds=opts.mip_seconds)
             build_t += time.perf_counter() - tb
         else:

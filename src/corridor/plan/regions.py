@@ -2,8 +2,8 @@
 
 The pooled fleet rows (docs/planner.md, "Time") hold a carrier after each trip
 for the empty run to the *farthest* place its fleet loads at, so that it can start its
-next trip anywhere. On a continental network that run dominates: a heavy-equipment
-transporter loading at 48 places up to 62 h apart was held 51 h for a 7 h trip. The
+next trip anywhere. On a continental network that run dominates: eastern-flank's PLS
+trucks load at 56 places up to 62 h apart, and a 7 h trip held its truck for 51 h. The
 relaxation-and-rounding path therefore splits such a fleet into one pool per region of
 its loading places (complete-linkage clusters of at most ``diameter_h`` between any
 two, at most ``most`` of them): a trip from a region holds its carrier for the run back

@@ -45,12 +45,19 @@ def carriers_fit(pm: PlanModel, trips: F64, counts: F64) -> bool:
     pool = st.run_pool[st.y_run[on]]
     a = st.gp(st.y_t[on])
     b = np.minimum(st.gp(st.y_t[on] + st.run_occ[st.y_run[on]]), n_points)
-    k = held(trips[on], st.run_per[st.y_run[on]])
-    diff = np.zeros((len(st.pool_fleet), n_points + 2))
-    np.add.at(diff, (pool, a), k)
-    np.add.at(diff, (pool, b), -k)
-    busy = np.cumsum(diff, axis=1)[:, :n_points + 1]
+    busy = _over_time(len(st.pool_fleet), n_points, pool, a, b,
+                      held(trips[on], st.run_per[st.y_run[on]]))
     return bool((busy <= counts[:, None] + SLACK).all())
+
+
+def _over_time(n_pools: int, n_points: int, pool: I64, start: I64, back: I64,
+               amount: F64) -> F64:
+    """Carriers held per pool and grid point (0..n_points) by ``amount`` each from
+    ``start`` to before ``back``."""
+    diff = np.zeros((n_pools, n_points + 2))
+    np.add.at(diff, (pool, start), amount)
+    np.add.at(diff, (pool, back), -amount)
+    return np.cumsum(diff, axis=1)[:, :n_points + 1]
 
 
 def round_trips(pm: PlanModel, loads: F64, todo: NDArray[np.bool_] | None = None,
@@ -87,10 +94,8 @@ def round_trips(pm: PlanModel, loads: F64, todo: NDArray[np.bool_] | None = None
         if given is not None:
             lp = np.where(~todo & (given > 0), 0.0, lp)  # decided: in ``busy`` below
         ok = (pool >= 0) & (lp > 0)
-        diff = np.zeros((len(st.pool_fleet), n_points + 2))
-        np.add.at(diff, (pool[ok], start[ok]), lp[ok] * share[ok])
-        np.add.at(diff, (pool[ok], back[ok]), -lp[ok] * share[ok])
-        ahead = np.cumsum(diff, axis=1)[:, :n_points + 1]
+        ahead = _over_time(len(st.pool_fleet), n_points, pool[ok], start[ok], back[ok],
+                           lp[ok] * share[ok])
     # the whole-trip rows each trip is in
     row_ids: list[I64] = []
     row_rhs: list[F64] = []
