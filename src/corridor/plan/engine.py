@@ -9,7 +9,9 @@ analysis use: solve, read duals, re-solve with one more unit of something.
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import highspy
@@ -131,6 +133,9 @@ class ExactEngine:
 
     verified_by = "mip"
 
+    def close(self) -> None:
+        """Nothing runs in the background here (see :meth:`RoundingEngine.close`)."""
+
     @property
     def verify_base(self) -> Solved:
         assert self.solved is not None
@@ -178,6 +183,16 @@ class RoundingEngine:
     stopped: str = ""  # "time_limit" / "interrupted" when relax-and-fix was cut short
     _basis: highspy.HighsBasis | None = None
     _x_cost: F64 | None = None
+    # What to verify (:meth:`resolve`) once the trips are whole, asked of the caller
+    # then; those re-solves run in a thread on a copy of the model while the polishing
+    # runs here, and :meth:`resolve` hands their results over.
+    ahead: Callable[[RoundingEngine], list[changes.Change]] | None = None
+    _ahead: dict[changes.Change, Solved | None] = field(default_factory=dict)
+    _pending: list[changes.Change] = field(default_factory=list)
+    _worker: threading.Thread | None = None
+    _worker_error: BaseException | None = None
+    _beside: Solver | None = None
+    _stop: threading.Event = field(default_factory=threading.Event)
 
     def __post_init__(self) -> None:
         self.solver = Solver(self.pm.lp, self.log)
@@ -190,20 +205,23 @@ class RoundingEngine:
     def plan_model(self) -> PlanModel:
         return self.pm
 
-    def _fix(self, idx: NDArray[np.int64], trips: F64 | None) -> None:
+    def _fix(self, idx: NDArray[np.int64], trips: F64 | None,
+             solver: Solver | None = None) -> None:
+        s = solver or self.solver
         c = self._cols[idx]
         lo = np.zeros(len(c)) if trips is None else trips[idx]
-        up = self.solver.col_upper[c] if trips is None else trips[idx]
-        self.solver.h.changeColsBounds(len(c), c, lo, up)
+        up = s.col_upper[c] if trips is None else trips[idx]
+        s.h.changeColsBounds(len(c), c, lo, up)
 
-    def _fix_alloc(self, alloc: F64 | None) -> None:
+    def _fix_alloc(self, alloc: F64 | None, solver: Solver | None = None) -> None:
         """Fix the carriers of each region of a split fleet (None: free them again)."""
+        s = solver or self.solver
         c = self._alloc_cols
         if not len(c):
             return
         lo = np.zeros(len(c)) if alloc is None else alloc
         up = np.full(len(c), np.inf) if alloc is None else alloc
-        self.solver.h.changeColsBounds(len(c), c, lo, up)
+        s.h.changeColsBounds(len(c), c, lo, up)
 
     def _split(self, lp: Outcome) -> None:
         """Whole carriers per region of each split fleet from the LP's fractional ones
@@ -289,6 +307,8 @@ class RoundingEngine:
         if final.status == "interrupted":
             self.stopped = "interrupted"  # a second Ctrl-C: no whole-trip plan
         if final.status == "optimal" and not self.stopped:
+            if self.ahead is not None:
+                self._verify_beside(self.ahead(self), deadline)
             final = self._polish(final, deadline)
         gap = max(0.0, (final.objective - lp.objective) / max(abs(final.objective), 1e-9))
         status = self.stopped or final.status
@@ -424,23 +444,88 @@ class RoundingEngine:
 
     def resolve(self, change: changes.Change, deadline: float | None) -> Solved | None:
         """Re-solve the LP relaxation with one more unit, from its optimal basis (the
-        comparison is relaxation to relaxation: see :attr:`verify_base`)."""
+        comparison is relaxation to relaxation: see :attr:`verify_base`); a change
+        re-solved beside the polishing is handed over (waiting for it if need be)."""
         assert self.solved is not None and self.lp is not None
-        everything = np.arange(self.pm.st.n_y)
-        self._fix(everything, None)
-        self._fix_alloc(None)
-        undo = changes.apply(self.pm, self.solver, change)
+        if change in self._pending:
+            self._join()
+            if change in self._ahead:
+                return self._ahead[change]
+        self._free(self.solver)
+        try:
+            return self._resolve_on(self.solver, change, deadline)
+        finally:
+            self._fix(np.arange(self.pm.st.n_y), self.trips)
+            self._fix_alloc(self.counts[self.pm.alloc_pool])
+
+    def _free(self, solver: Solver) -> None:
+        """Back to the LP relaxation: every trip and region's carriers free."""
+        self._fix(np.arange(self.pm.st.n_y), None, solver)
+        self._fix_alloc(None, solver)
+
+    def _resolve_on(self, solver: Solver, change: changes.Change, deadline: float | None
+                    ) -> Solved | None:
+        undo = changes.apply(self.pm, solver, change)
         try:
             if self._basis is not None:
-                self.solver.h.setBasis(self._basis)
-            lp = self.solver.solve_lp(_left(deadline))
+                solver.h.setBasis(self._basis)
+            lp = solver.solve_lp(_left(deadline))
         finally:
             undo()
-            self._fix(everything, self.trips)
-            self._fix_alloc(self.counts[self.pm.alloc_pool])
         if lp.status != "optimal":
             return None
         return Solved(lp.values, lp.objective, lp.objective, 0.0, lp.status, lp.seconds)
+
+    def _verify_beside(self, todo: list[changes.Change], deadline: float | None) -> None:
+        """Start the re-solves of ``todo`` in a thread, on a copy of the model freed
+        back to the LP relaxation: they take as long as the polishing (eastern-flank:
+        three re-solves of 15-40 s each), which runs meanwhile on the other core."""
+        if not todo:
+            return
+        beside = self.solver.clone()
+        self._free(beside)
+        self._beside, self._pending = beside, list(todo)
+
+        def work() -> None:
+            try:
+                for change in todo:
+                    left = None if deadline is None else deadline - time.perf_counter()
+                    if self._stop.is_set() or (left is not None and left < 2.0):
+                        return
+                    # each gets half the time left, as in the caller's own loop
+                    mine = None if left is None else time.perf_counter() + left / 2
+                    self._ahead[change] = self._resolve_on(beside, change, mine)
+            except BaseException as e:  # handed to the caller's thread by _join
+                self._worker_error = e
+
+        self._worker = threading.Thread(target=work, name="corridor-verify", daemon=True)
+        self._worker.start()
+
+    def _join(self) -> None:
+        """Wait for the re-solves beside (Ctrl-C stops them and is passed on)."""
+        w = self._worker
+        if w is None:
+            return
+        try:
+            while w.is_alive():
+                w.join(0.1)
+        except KeyboardInterrupt:
+            self.close()
+            raise
+        if self._worker_error is not None:
+            err, self._worker_error = self._worker_error, None
+            raise err
+
+    def close(self) -> None:
+        """Stop the re-solves beside, if still running, and wait for their thread."""
+        w, beside = self._worker, self._beside
+        if w is None or beside is None:
+            return
+        self._stop.set()
+        beside.h.cancelSolve()  # stays set (the clone runs HiGHS directly): no re-solve
+        while w.is_alive():  # starts after this one either
+            w.join(0.1)
+        self._worker = self._beside = None
 
     @property
     def verify_base(self) -> Solved:

@@ -201,6 +201,20 @@ def _plan(ctx: Context) -> PlanResult:
         rep.note(f"{'MIP' if exact else 'LP + rounding'}: {engine.solver.n_cols:,} variables, "
                  f"{engine.solver.n_rows:,} constraints, decisions every "
                  f"{st.g * grid.step_h:g} h")
+    if isinstance(engine, RoundingEngine) and opts.verify > 0:
+        # the bottlenecks to verify are known once the trips are whole: their re-solves
+        # run beside the polishing (the ranking is read from the same two LPs later)
+        engine.ahead = lambda e: [c.change for c in bottlenecks.candidates(
+            e.duals(ctx.deadline))[:opts.verify]]
+    try:
+        return _solve_and_report(ctx, engine, build_t, coarse, exact)
+    finally:
+        engine.close()
+
+
+def _solve_and_report(ctx: Context, engine: ExactEngine | RoundingEngine, build_t: float,
+                      coarse: dict[str, Any], exact: bool) -> PlanResult:
+    rep = ctx.rep
     with rep.stage("solve", "solving with HiGHS"):
         solved = engine.solve(ctx.deadline)
     plan_pm = engine.plan_model

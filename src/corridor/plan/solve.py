@@ -5,6 +5,7 @@ the caller and Ctrl-C turned into "stop and keep the best plan so far"."""
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import sys
 import time
@@ -47,6 +48,17 @@ def _clear_interrupt(e: highspy.highs.HighsCallbackEvent) -> None:
     e.interrupt(False)
 
 
+def _interruptible(h: highspy.Highs) -> None:
+    """Ctrl-C (and ``cancelSolve``) stops the solve under way, and only that one."""
+    # highspy's Ctrl-C handler sets HiGHS's user-interrupt flag, which nothing clears:
+    # every later solve on this instance would stop at once, "interrupted". Cleared at
+    # every check before that handler runs (it is subscribed after this), a solve is
+    # stopped only by a Ctrl-C during it.
+    for event in (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt):
+        event.subscribe(_clear_interrupt)
+    h.HandleKeyboardInterrupt = True
+
+
 @dataclass
 class Outcome:
     status: str  # optimal | time_limit | interrupted | infeasible | error
@@ -87,13 +99,7 @@ class Solver:
         h.setOptionValue("mip_abs_gap", 1e-4)
         if log is not None:
             h.cbLogging.subscribe(lambda e: log(str(e.message).rstrip()))
-        # highspy's Ctrl-C handler sets HiGHS's user-interrupt flag, which nothing
-        # clears: every later solve on this instance would stop at once, "interrupted".
-        # Cleared at every check before that handler runs (it is subscribed after this),
-        # a solve is stopped only by a Ctrl-C during it.
-        for event in (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt):
-            event.subscribe(_clear_interrupt)
-        h.HandleKeyboardInterrupt = True
+        _interruptible(h)
         n = int(self.vlabels.max()) + 1 if len(self.vlabels) else 0
         self.n_labels = n
         self.n_clabels = int(self.clabels.max()) + 1 if len(self.clabels) else 0
@@ -114,6 +120,26 @@ class Solver:
         self.row_lower = np.asarray(lp_.row_lower_, dtype=float)
         self.row_upper = np.asarray(lp_.row_upper_, dtype=float)
         self.interrupted = False  # a solve on this instance was stopped by Ctrl-C
+        self.beside = False  # a clone solving in another thread (see clone)
+
+    def clone(self) -> Solver:
+        """A second HiGHS instance with this one's model as it stands (bounds, rows,
+        integrality) and its options, logging nothing: for LPs solved in another thread
+        beside this instance's solves (highspy releases the GIL while HiGHS runs). Stop
+        one early with ``h.cancelSolve()``."""
+        other = copy.copy(self)
+        with _quiet_stdout():
+            h = highspy.Highs()
+        h.passOptions(self.h.getOptions())
+        h.setOptionValue("output_flag", False)
+        h.passModel(self.h.getModel())
+        _interruptible(h)
+        other.h = h
+        for name in ("clabels", "col_lower", "col_upper", "row_lower", "row_upper"):
+            setattr(other, name, getattr(self, name).copy())
+        other.interrupted = False
+        other.beside = True
+        return other
 
     @property
     def n_cols(self) -> int:
@@ -138,7 +164,13 @@ class Solver:
             limit += h.getRunTime()
         h.setOptionValue("time_limit", limit)
         t0 = time.perf_counter()
-        h.solve()
+        if self.beside:
+            # highspy's solve() guards with locks all its instances share: a second
+            # instance's solve would refuse to start. run() is HiGHS itself (GIL
+            # released); cancelSolve() still stops it, through the interrupt callback.
+            h.run()
+        else:
+            h.solve()
         seconds = time.perf_counter() - t0
         status = STATUS.get(h.getModelStatus(), "error")
         if status == "interrupted":
