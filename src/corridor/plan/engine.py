@@ -168,8 +168,10 @@ class RoundingEngine:
     then, a block of days at a time, round that block's trips to whole trips (within
     free carriers and every whole-trip limit, see :mod:`corridor.plan.rounding`), fix
     them and re-solve the LP from the last basis, so later days make up for what the
-    rounding took. The last LP, with every trip whole, is the plan; the first is the
-    bound."""
+    rounding took (a block that cost much is rounded again, up: :meth:`_round_up_instead`).
+    Polishing MIPs follow (:meth:`_polish`), with the bottleneck re-solves beside them
+    (:meth:`_verify_beside`). The last LP, with every trip whole, is the plan; the first
+    is the bound."""
 
     pm: PlanModel
     gap: float
