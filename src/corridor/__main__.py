@@ -1,3 +1,3 @@
-from corridor.cli import main
+from corridor.entry import main
 
 main()
