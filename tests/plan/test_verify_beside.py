@@ -75,7 +75,7 @@ def test_re_solves_beside_the_polishing_give_the_sequential_results(tmp_path: Pa
     solved = beside.solve(None)
     assert asked == [1] and beside._pending  # started once, before the polishing
     got = _verified(beside, 3)
-    assert set(beside._ahead) == set(beside._pending)  # all handed over, none re-run
+    assert set(beside._done) == set(beside._pending)  # all handed over, none re-run
     for want, have in zip(expected, got, strict=True):
         assert (want is None) == (have is None)
         if want is not None and have is not None:

@@ -37,10 +37,10 @@ POLISH_CLASSES = 6  # classes whose own runs are re-optimized first, worst first
 POLISH_WINDOW = 1000  # trips: a fleet with more is re-optimized in overlapping windows of time
 POLISH_GAP = 1e-3
 POLISH_LOST = 0.05  # priority-weighted days a class may lose to rounding before polishing
+POLISH_GAIN = 1e-3  # a round of neighbourhoods that wins less ends the polishing
 # priority-weighted days a block's rounding may cost before it is rounded again, up
 # wherever a carrier is free (RoundingEngine._round_up_instead)
 RETRY_JUMP = 0.25
-POLISH_GAIN = 1e-3  # a round of neighbourhoods that wins less ends the polishing
 VERIFY_MIN_SECONDS = 5.0  # a verification MIP may take as long as the plan, at least this
 RELAXED_FAMILIES = ("fleet", "link_departures", "node_visits_rail", "node_visits_sea",
                     "node_visits_air")
@@ -68,6 +68,15 @@ def _left(deadline: float | None) -> float | None:
     if deadline is None:
         return None
     return max(1.0, deadline - time.perf_counter())
+
+
+def verify_deadline(deadline: float | None) -> tuple[bool, float | None]:
+    """Whether a verification re-solve may still start under ``deadline`` (2 s left at
+    least), and its own deadline: half the time left, so the next still has some."""
+    if deadline is None:
+        return True, None
+    left = deadline - time.perf_counter()
+    return left >= 2.0, time.perf_counter() + left / 2
 
 
 def _family_duals(pm: PlanModel, lp: Outcome, names: tuple[str, ...] | None,
@@ -192,7 +201,7 @@ class RoundingEngine:
     # then; those re-solves run in a thread on a copy of the model while the polishing
     # runs here, and :meth:`resolve` hands their results over.
     ahead: Callable[[RoundingEngine], list[changes.Change]] | None = None
-    _ahead: dict[changes.Change, Solved | None] = field(default_factory=dict)
+    _done: dict[changes.Change, Solved | None] = field(default_factory=dict)
     _pending: list[changes.Change] = field(default_factory=list)
     _worker: threading.Thread | None = None
     _worker_error: BaseException | None = None
@@ -487,8 +496,8 @@ class RoundingEngine:
         assert self.solved is not None and self.lp is not None
         if change in self._pending:
             self._join()
-            if change in self._ahead:
-                return self._ahead[change]
+            if change in self._done:
+                return self._done[change]
         self._free(self.solver)
         try:
             return self._resolve_on(self.solver, change, deadline)
@@ -527,12 +536,10 @@ class RoundingEngine:
         def work() -> None:
             try:
                 for change in todo:
-                    left = None if deadline is None else deadline - time.perf_counter()
-                    if self._stop.is_set() or (left is not None and left < 2.0):
+                    go, mine = verify_deadline(deadline)
+                    if self._stop.is_set() or not go:
                         return
-                    # each gets half the time left, as in the caller's own loop
-                    mine = None if left is None else time.perf_counter() + left / 2
-                    self._ahead[change] = self._resolve_on(beside, change, mine)
+                    self._done[change] = self._resolve_on(beside, change, mine)
             except BaseException as e:  # handed to the caller's thread by _join
                 self._worker_error = e
 

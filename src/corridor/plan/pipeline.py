@@ -28,7 +28,7 @@ from corridor.plan import bottlenecks, diagnose, extract
 from corridor.plan.commodities import commodities
 from corridor.plan.constraints import FAMILIES, NEVER_EXTRA_DAYS
 from corridor.plan.disruptions import capacity_factors
-from corridor.plan.engine import ExactEngine, RoundingEngine, Solved
+from corridor.plan.engine import ExactEngine, RoundingEngine, Solved, verify_deadline
 from corridor.plan.model import PlanModel, define_all
 from corridor.plan.progress import Reporter
 from corridor.plan.result import PlanResult, expected_losses, movement_rows, summary
@@ -264,11 +264,9 @@ def _bottlenecks(ctx: Context, engine: ExactEngine | RoundingEngine, plan_pm: Pl
     base_closures = closures if base is solved else extract.group_closures(
         plan_pm, extract.read_solution(plan_pm, base.values))
     for c in cands[:ctx.options.verify]:
-        left = ctx.left()
-        if left is not None and left < 2.0:
+        go, deadline = verify_deadline(ctx.deadline)
+        if not go:
             break
-        limit = None if left is None else left / 2
-        deadline = None if limit is None else time.perf_counter() + limit
         again = engine.resolve(c.change, deadline)
         if again is None:
             continue
