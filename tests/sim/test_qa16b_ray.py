@@ -295,3 +295,56 @@ def test_ctrl_c_to_the_process_group_keeps_the_runs_and_stops_ray(tmp_path: Path
         time.sleep(0.5)
         left = _session_processes(p.pid)
     assert not left, [Path(f"/proc/{pid}/cmdline").read_bytes()[:120] for pid in left]
+
+
+def _serve(reply: Callable[[socket.socket], None]) -> tuple[str, threading.Thread]:
+    """A one-connection TCP server on a free local port that calls ``reply`` on it."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+
+    def run() -> None:
+        with srv:
+            conn, _ = srv.accept()
+            with conn:
+                reply(conn)
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    return f"127.0.0.1:{srv.getsockname()[1]}", t
+
+
+def test_a_port_that_accepts_but_never_answers_fails_within_the_timeout(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stuck process or a proxy with nothing behind it accepts the connection and
+    then says nothing: ``ray.init`` would wait for ever, the check gives up."""
+    ray = pytest.importorskip("ray")
+    monkeypatch.setattr(montecarlo, "CONNECT_TIMEOUT_S", 0.5)
+    got: list[bytes] = []
+    release = threading.Event()
+
+    def silent(conn: socket.socket) -> None:
+        got.append(conn.recv(64))
+        release.wait(10)
+
+    address, t = _serve(silent)
+    start = time.perf_counter()
+    with pytest.raises(BackendError, match=r"accepts connections but sent nothing within"):
+        montecarlo._check_reachable(address, ray)
+    assert time.perf_counter() - start < 5
+    release.set()
+    t.join(10)
+    assert got and got[0].startswith(b"PRI * HTTP/2.0")  # greeted as gRPC servers are
+
+
+@pytest.mark.parametrize("reply", [
+    lambda c: (c.recv(64), c.sendall(bytes([0, 0, 0, 4, 0, 0, 0, 0, 0]))),  # SETTINGS
+    lambda c: None,  # hangs up at once: ray.init then fails on its own, quickly
+])
+def test_a_server_that_answers_passes_the_check(
+        reply: Callable[[socket.socket], None], monkeypatch: pytest.MonkeyPatch) -> None:
+    ray = pytest.importorskip("ray")
+    monkeypatch.setattr(montecarlo, "CONNECT_TIMEOUT_S", 2.0)
+    address, t = _serve(reply)
+    montecarlo._check_reachable(address, ray)
+    t.join(10)

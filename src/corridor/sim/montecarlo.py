@@ -271,6 +271,9 @@ def _sigint_deferred() -> Generator[list[int], None, None]:
 
 # ----------------------------------------------------------------------- ray
 CONNECT_TIMEOUT_S = 5.0  # how long an --address gets to answer before Ray is asked
+# An HTTP/2 client preface and an empty SETTINGS frame: Ray's GCS and its Ray Client
+# server are gRPC servers, which answer it at once with SETTINGS of their own.
+_H2_HELLO = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + bytes([0, 0, 0, 4, 0, 0, 0, 0, 0])
 
 
 def ray_backend(model: SimModel, seed: int, runs: int, workers: int,
@@ -380,8 +383,11 @@ def _check_reachable(address: str, ray: Any) -> None:
     reason = ""
     for h in hosts:
         try:
-            socket.create_connection((h, port), timeout=CONNECT_TIMEOUT_S).close()
-            return
+            with socket.create_connection((h, port), timeout=CONNECT_TIMEOUT_S) as s:
+                if _answers(s):
+                    return
+            reason = reason or (f"the port accepts connections but sent nothing within "
+                                f"{CONNECT_TIMEOUT_S:.0f} s (not a Ray server?)")
         except ConnectionRefusedError:
             reason = reason or "connection refused (nothing listens on that port)"
         except TimeoutError:
@@ -393,6 +399,21 @@ def _check_reachable(address: str, ray: Any) -> None:
     raise BackendError(f"cannot reach Ray at {address}: {reason}; is the cluster running "
                        "and the address (host:port, or ray://host:port for Ray Client) "
                        "right?")
+
+
+def _answers(s: socket.socket) -> bool:
+    """Whether the server on ``s`` says anything (or hangs up) when greeted as gRPC
+    servers are: a port that accepts and then stays silent (a stuck process, a proxy
+    with nothing behind it) would leave ``ray.init`` waiting for ever. Any reply counts,
+    a TLS alert included: telling Ray's servers apart is Ray's job."""
+    try:
+        s.sendall(_H2_HELLO)
+        s.recv(1)  # b"" (hung up) is an answer too: ray.init then fails on its own
+    except TimeoutError:
+        return False
+    except OSError:  # reset by the peer: it answered, in its way
+        pass
+    return True
 
 
 def _host_port(address: str) -> tuple[str, int] | None:
