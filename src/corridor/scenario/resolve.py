@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeGuard
@@ -16,6 +17,9 @@ from corridor.scenario.parse import MAX_COUNT, ROW
 from corridor.scenario.schema import CIRCUITY, MODE_SPEED_KMH, MODES, NODE_KINDS, TABLES
 
 EARTH_RADIUS_KM = 6371.0088
+# NATO / US supply classes I-X, with an optional sub-class letter (III(B) bulk fuel)
+SUPPLY_CLASSES = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+_SUPPLY_CLASS = re.compile(r"(I|II|III|IV|V|VI|VII|VIII|IX|X)(?:[ -]?[A-Z]|\([A-Z]\))?")
 CARRIER_FILL = (
     "mode",
     "capacity_t",
@@ -144,6 +148,7 @@ def resolve(
     check_node("supply", supply, "node")
     check_node("supply", supply, "source", optional=True)
     _check_supply_sources(supply, nodes, say)
+    _check_supply_classes(supply, say)
     horizon = float(meta["horizon_days"])
     open_end = ~np.isfinite(supply["end_day"])
     supply["end_day"] = supply["end_day"].where(~open_end, horizon)
@@ -378,6 +383,22 @@ def _check_supply_sources(supply: pd.DataFrame, nodes: pd.DataFrame, say: _Repor
         elif src == node:
             say("supply", row, "source", f"'{src}' is the node the demand is at: source "
                 "must be another depot, or empty for any depot with stock")
+
+
+def _check_supply_classes(supply: pd.DataFrame, say: _Reporter) -> None:
+    """``class`` is a supply class (spec: "a NATO supply class (I food/water, III fuel,
+    V ammunition, ...)"): a typo would otherwise become a class of its own, drawn from
+    stock and reported, unnoticed."""
+    import difflib
+
+    for row, cls in zip(supply[ROW], supply["class"], strict=True):
+        if not isinstance(cls, str) or not cls or _SUPPLY_CLASS.fullmatch(cls):
+            continue  # a missing class is reported already
+        near = difflib.get_close_matches(str(cls).upper(), SUPPLY_CLASSES, n=1, cutoff=0.7)
+        hint = f" (did you mean '{near[0]}'?)" if near else ""
+        say("supply", row, "class", f"'{cls}' is not a supply class: one of "
+            f"{', '.join(SUPPLY_CLASSES)}, optionally with a sub-class letter such as "
+            f"III(B) or IIIB{hint}")
 
 
 def _resolve_disruptions(frame: pd.DataFrame, nodes: pd.DataFrame, links: pd.DataFrame,

@@ -302,8 +302,8 @@ SUPPLY = Table(
     "Sustainment demand after arrival, drawn from depot stock.",
     (
         _c("node", "node", "where it is consumed", required=True),
-        _c("class", "str", "NATO supply class (I food/water, III fuel, V ammunition, ...)",
-           required=True),
+        _c("class", "str", "NATO supply class I-X (I food/water, III fuel, V ammunition, "
+           "...), optionally with a sub-class letter: III(B), IIIB", required=True),
         _c("t_per_day", "float", "demand", unit="t/day", required=True, min=0),
         _c("start_day", "float", "first day of demand", unit="day", default=0.0, min=0),
         _c("end_day", "float", "last day of demand", unit="day", default=INF, min=0,
