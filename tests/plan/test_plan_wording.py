@@ -92,7 +92,8 @@ supply:
         reason
     assert "25 t, 25 t" not in reason and "only 0%" not in reason
     assert reason.count("due day 5,") == 1 and reason.count("due day 7.5") == 1
-    assert "stock at depot d (50 t, 100% used)" in reason, reason
+    # 100 t of demand on 50 t of stock: the stock alone is named (QA 18a finding 4)
+    assert "stock at depot d (50 t): the 100 t of sustainment demand" in reason, reason
     assert "1 carriers" not in reason
     # sustainment short by capacity (the depot's stock): the solver's status stands
     assert r.summary["status"] == "optimal"

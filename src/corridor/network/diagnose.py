@@ -23,7 +23,7 @@ import numpy as np
 
 from corridor.network.cargo import Cargo
 from corridor.network.gateways import stage_weights, straight_search, via_gateways
-from corridor.network.graph import GAUGE_BREAK, MODES, RAIL, REASON_TEXT, ROAD
+from corridor.network.graph import GAUGE_BREAK, MODES, RAIL, REASON_TEXT, ROAD, Network
 from corridor.network.stategraph import Rules, arc_ok, fleet_usable, reachable
 
 if TYPE_CHECKING:
@@ -141,14 +141,32 @@ def _gauge(router: Router, r: Route, cargo: Cargo) -> list[str]:
 
 
 def _fit(router: Router, r: Route, cargo: Cargo) -> list[str]:
+    """Per segment whose fleet cannot take the cargo, the fleet of that mode that comes
+    nearest to taking it, and why not: the relaxed search picks the fastest carrier,
+    which may be one made for something else (a coach for a tank), while the planner
+    needs the limit that stops the carriers meant for it (a low-loader's max_item_mlc)."""
     net = router.net
+    fl = net.fleets
     bad = []
     for s in r.segments:
-        if s.fleet not in (None, "*"):
-            why = cargo.fleet_misfit(net, net.fleets.index[str(s.fleet)])
-            if why:
-                bad.append(f"{s.fleet} {why}")
+        if s.fleet in (None, "*"):
+            continue
+        f = fl.index[str(s.fleet)]
+        if not cargo.fleet_misfit(net, f):
+            continue
+        same = [g for g in range(len(fl)) if fl.mode[g] == fl.mode[f] and fl.count[g] > 0]
+        # fewest limits broken first, then the route's own fleet, then catalogue order
+        g = min(same or [f], key=lambda g: (len(_limits(cargo, net, g)), g != f, g))
+        why = cargo.fleet_misfit(net, g)
+        bad.append(f"{fl.ids[g]} {why}" if why else f"{s.fleet} {cargo.fleet_misfit(net, f)}")
     return bad
+
+
+def _limits(cargo: Cargo, net: Network, f: int) -> list[str]:
+    """The limits of fleet ``f`` the cargo breaks (each of ``fleet_misfit``'s clauses;
+    a fleet that takes it breaks none)."""
+    why = cargo.fleet_misfit(net, f)
+    return why.split(", ") if why else []
 
 
 def _availability(router: Router, r: Route, cargo: Cargo) -> list[str]:

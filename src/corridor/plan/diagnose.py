@@ -18,6 +18,7 @@ Three passes, per cargo class that falls short:
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -171,8 +172,25 @@ def _fleet_need(pm: PlanModel, c: Commodity, f: int, remaining: float,
             f"{span(days)} of round trips for its {_count(n, 'carrier', 'carriers')}")
 
 
+def stock_short(pm: PlanModel, c: Commodity) -> tuple[list[str], float, float] | None:
+    """For sustainment ``c``: (its depots, their stock, the demand that can draw on
+    nothing else) when that demand exceeds the stock (Hall's condition on the depots
+    ``c`` may draw from), so some of it cannot be met whatever the transport does."""
+    if c.kind != "supply" or not c.origins:
+        return None
+    depots = set(c.origins)
+    storage = pm.scenario.nodes["storage_t"]
+    stock = sum(float(storage.get(n, math.inf)) for n in depots)
+    if not math.isfinite(stock):
+        return None
+    need = sum(o.quantity for o in pm.coms
+               if o.kind == "supply" and o.origins and set(o.origins) <= depots)
+    return (sorted(depots), stock, need) if need > stock + 1e-6 * max(stock, 1.0) else None
+
+
 def provable(pm: PlanModel, c: Commodity) -> bool:
-    """No route, or none that arrives before the horizon: capacity would not help."""
+    """No route, or none that arrives before the horizon: capacity would not help.
+    (Stock short of the demand is a capacity too: more of it is a what-if.)"""
     st = pm.st
     if c.index in pm.services.no_route:
         return True
@@ -235,6 +253,12 @@ def class_reason(pm: PlanModel, sol: Solution, c: Commodity, binding: list[Candi
         relaxed.delivered[c.index] >= c.quantity * (1 - 1e-6) - 1e-6
     if rounded:
         head += f": {ROUNDING}"
+    short = stock_short(pm, c)
+    if short is not None:  # what the fleets or links do is beside the point
+        depots, stock, demand = short
+        where = f"depot {depots[0]}" if len(depots) == 1 else f"depots {', '.join(depots)}"
+        return (f"{head}; binding: stock at {where} ({stock:,.0f} t): the {demand:,.0f} t "
+                "of sustainment demand that can draw on nothing else exceed it")
     if not mine:
         return head if rounded else \
             head + ": its routes' capacity is taken by higher-priority movements"

@@ -105,7 +105,15 @@ def chunk_rows(closures: pd.DataFrame, groups: list[Any]) -> list[dict[str, Any]
     return rows
 
 
-def plan_closure(rows: list[dict[str, Any]]) -> float | None:
+def plan_closure(rows: list[dict[str, Any]],
+                 supply_rows: list[dict[str, Any]] | None = None) -> float | None:
+    """When the last movement is complete; None if never. Sustainment that never
+    arrives is a requirement never met too (None), and a plan of sustainment alone
+    closes when its last chunk does (docs/planner.md, "Results")."""
+    supply_rows = supply_rows or []
+    if any(r["closure_day"] is None for r in supply_rows):
+        return None
+    rows = rows or supply_rows
     if not rows or any(r["closure_day"] is None for r in rows):
         return None
     return max(float(r["closure_day"]) for r in rows)
@@ -131,7 +139,7 @@ def summary(scenario_name: str, status: str, rows: list[dict[str, Any]],
         "kind": "plan",
         "scenario": scenario_name,
         "status": status,
-        "closure_day": plan_closure(rows),
+        "closure_day": plan_closure(rows, supply_rows),
         "movements": rows,
         "sustainment": supply_rows,
         "priority_weighted_late_days": round(weighted_lateness(rows, never_day), 4),
