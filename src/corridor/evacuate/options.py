@@ -84,8 +84,23 @@ def resolve_options(
     time_limit: float | None = None,
 ) -> EvacOptions:
     """Merge the scenario's ``evacuation:`` mapping with explicit arguments; check all."""
-    label = _label(scenario)
-    raw = dict(scenario.evacuation or {})
+    return _resolve(dict(scenario.evacuation or {}), _label(scenario), method, step_min,
+                    time_limit)
+
+
+def check_evacuation(raw: dict[str, Any], label: str = "scenario.yaml") -> list[Issue]:
+    """Every problem with an ``evacuation:`` block, as ``corridor evacuate`` reports it:
+    the scenario loader uses it, so ``corridor validate`` does not pass what
+    ``evacuate`` then refuses."""
+    try:
+        _resolve(dict(raw), label, None, None, None)
+    except ScenarioError as e:
+        return list(e.issues)
+    return []
+
+
+def _resolve(raw: dict[str, Any], label: str, method: str | None, step_min: float | None,
+             time_limit: float | None) -> EvacOptions:
     issues: list[Issue] = []
     for key in raw:
         if key not in KEYS and not str(key).startswith("x_"):

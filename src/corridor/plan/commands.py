@@ -33,9 +33,11 @@ def plan(
         "carriers.het.count=240")] = None,
     time_limit: Annotated[float | None, typer.Option(
         "--time-limit", help="seconds; the best plan found by then is written and marked "
-        "time_limit", min=1.0)] = None,
-    gap: Annotated[float, typer.Option(
-        "--gap", help="relative optimality gap to stop at", min=0.0, max=1.0)] = 0.01,
+        "time_limit (default: the scenario's planner.time_limit_s, else none)",
+        min=1.0)] = None,
+    gap: Annotated[float | None, typer.Option(
+        "--gap", help="relative optimality gap to stop at (default: the scenario's "
+        "planner.mip_gap, else 0.01)", min=0.0, max=1.0)] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress or solver log")] = False,
 ) -> None:
     """Plan a deployment: when each movement closes, what binds and what one more unit of

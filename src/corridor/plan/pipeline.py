@@ -130,10 +130,17 @@ def ctx_slack(coms: list[Any], days: float) -> F64:
     return np.full(len(coms), days)
 
 
-def solve_plan(scenario: Scenario, *, time_limit: float | None = None, mip_gap: float = 0.01,
-               progress: bool = True, options: PlanOptions | None = None) -> PlanResult:
-    """Plan ``scenario``: when each movement closes, what binds, what cannot close."""
+def solve_plan(scenario: Scenario, *, time_limit: float | None = None,
+               mip_gap: float | None = None, progress: bool = True,
+               options: PlanOptions | None = None) -> PlanResult:
+    """Plan ``scenario``: when each movement closes, what binds, what cannot close.
+    ``time_limit`` and ``mip_gap`` not given: the scenario's ``planner:`` block's
+    ``time_limit_s`` (none) and ``mip_gap`` (0.01)."""
     opts = options or PlanOptions()
+    if time_limit is None:
+        time_limit = scenario.planner.get("time_limit_s")
+    if mip_gap is None:
+        mip_gap = float(scenario.planner.get("mip_gap", 0.01))
     t0 = time.perf_counter()
     deadline = None if time_limit is None else t0 + float(time_limit)
     with Reporter(progress) as rep:

@@ -38,7 +38,11 @@ META_DOC: dict[str, str] = {
     "start_date": "C-day, day 0 of the scenario, `YYYY-MM-DD` (default 2025-01-01)",
     "horizon_days": "nothing is planned or simulated past this (default 30)",
     "seed": "default seed for simulation, a whole number >= 0 (default 0)",
-    "planner": "planner options, e.g. `{step_h: 6}` (time resolution in hours, > 0)",
+    "planner": "planner options: `step_h` (time resolution in hours, > 0; default 6), "
+               "`time_limit_s` (seconds, >= 1; default none) and `mip_gap` (relative gap "
+               "to stop at, in [0, 1]; default 0.01), which `corridor plan`'s "
+               "`--time-limit` and `--gap` override; e.g. `{step_h: 6}`. Any other key "
+               "is an error (`x_` keys are yours)",
     "simulation": "simulator options (a mapping, read by the simulator)",
     "medical": "casualty generation and the evacuation chain, see below",
     "evacuation": "civil evacuation options (a mapping, read by the evacuation engine)",

@@ -221,17 +221,50 @@ def _meta(doc: dict[str, Any], label: str, issues: list[Issue],
     from corridor.sim.options import check_simulation
 
     issues.extend(check_simulation(meta["simulation"], label)[1])
-    step = meta["planner"].get("step_h", 6)
-    if not _finite(step) or not step > 0:
-        issues.append(Issue(label, f"planner.step_h '{shown(step)}' must be a number > 0",
-                            column="planner.step_h"))
-        meta["planner"]["step_h"] = 6.0
+    # and the evacuation block, as `corridor evacuate` checks it
+    from corridor.evacuate.options import check_evacuation
+
+    issues.extend(check_evacuation(meta["evacuation"], label))
+    _check_planner(meta["planner"], label, issues)
     med = doc.get("medical")
     if med is not None and not isinstance(med, dict):
         issues.append(Issue(label, "'medical' must be a mapping", column="medical"))
         med = None
     meta["medical"] = med
     return meta
+
+
+PLANNER_KEYS = ("step_h", "time_limit_s", "mip_gap")  # `corridor plan`'s engine options
+
+
+def _check_planner(planner: dict[str, Any], label: str, issues: list[Issue]) -> None:
+    """The ``planner:`` block (spec: "engine options live here"): a typo must not
+    silently become a default, as in every table; a bad value falls back to the
+    default after it is reported."""
+    import difflib
+
+    for key in list(planner):
+        if str(key) in PLANNER_KEYS or str(key).startswith("x_"):
+            continue
+        near = difflib.get_close_matches(str(key), PLANNER_KEYS, n=1, cutoff=0.6)
+        hint = f"; did you mean '{near[0]}'?" if near else ""
+        issues.append(Issue(label, f"unknown planner option '{key}' (known: "
+                            f"{', '.join(PLANNER_KEYS)}{hint})", column=f"planner.{key}"))
+    step = planner.get("step_h", 6)
+    if not _finite(step) or not step > 0:
+        issues.append(Issue(label, f"planner.step_h '{shown(step)}' must be a number > 0",
+                            column="planner.step_h"))
+        planner["step_h"] = 6.0
+    limit = planner.get("time_limit_s")
+    if limit is not None and (not _finite(limit) or not limit >= 1):
+        issues.append(Issue(label, f"planner.time_limit_s '{shown(limit)}' must be a number "
+                            "of seconds >= 1", column="planner.time_limit_s"))
+        del planner["time_limit_s"]
+    gap = planner.get("mip_gap")
+    if gap is not None and (not _finite(gap) or not 0 <= gap <= 1):
+        issues.append(Issue(label, f"planner.mip_gap '{shown(gap)}' must be a number in "
+                            "[0, 1] (0.01 = 1 %)", column="planner.mip_gap"))
+        del planner["mip_gap"]
 
 
 def _number(doc: dict[str, Any], key: str, default: float, label: str,
