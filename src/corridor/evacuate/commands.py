@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Annotated, Any
@@ -59,10 +60,14 @@ def _print(info: dict[str, Any]) -> None:
     from rich.table import Table
 
     colour = {"optimal": "green", "feasible": "yellow"}.get(info["status"], "red")
+    mean = info.get("mean_evacuation_h")
+    if mean is None:  # nobody reaches a shelter: no time to quote
+        timing = "egress [bold red]never: nobody reaches a shelter[/]"
+    else:
+        timing = f"egress [bold]{hours(info['egress_h'])}[/]  mean {mean:.2f} h"
     console.print(
         f"[bold]{info['scenario']}[/]: {info['method']} [{colour}]{info['status']}[/]  "
-        f"evacuees {info['evacuees']:,}, arrived {info['arrived']:,}  "
-        f"egress [bold]{hours(info['egress_h'])}[/]  mean {info['mean_evacuation_h']:.2f} h  "
+        f"evacuees {info['evacuees']:,}, arrived {info['arrived']:,}  {timing}  "
         f"lower bound {info['lower_bound_h']:.2f} h  ({info['solve_seconds']:.1f} s)"
     )
     target = (info.get("options") or {}).get("target_h")
@@ -82,17 +87,26 @@ def _print(info: dict[str, Any]) -> None:
         shelters.add_row(sh["id"], f"{sh['arrived']:,}", "unlimited" if cap is None else
                          f"{cap:,.0f}", full)
     console.print(shelters)
-    origins = sorted(info["origins"], key=lambda o: -(o["last_arrival_h"] or 1e18))[:10]
+    origins = sorted(info["origins"], key=_slowest)[:10]
     table = Table(title="slowest origins", title_justify="left")
     for col in ("origin", "population", "arrived", "last in shelter", "mean"):
         table.add_column(col, justify="left" if col == "origin" else "right")
     for o in origins:
         table.add_row(o["id"], f"{o['population']:,}", f"{o['arrived']:,}",
                       hours(o["last_arrival_h"]) if o["arrived"] else "never",
-                      f"{o['mean_evacuation_h']:.2f} h" if o["arrived"] else "")
+                      "" if o["mean_evacuation_h"] is None else
+                      f"{o['mean_evacuation_h']:.2f} h")
     console.print(table)
     for u in info["unmet"]:
         console.print(f"[red]left behind[/] {u['people']:,} at {u['node']}: {u['reason']}")
+
+
+def _slowest(origin: dict[str, Any]) -> tuple[bool, float]:
+    """Sort key: origins some of whose people never arrive first, then the latest last
+    arrival (0 h, everybody sheltered in place, is the quickest, not unknown)."""
+    last = origin["last_arrival_h"]
+    never = origin["arrived"] < origin["population"]
+    return (not never, -(math.inf if last is None else float(last)))
 
 
 COMMANDS = {"evacuate": evacuate}

@@ -23,7 +23,9 @@ from corridor.evacuate.network import EvacNetwork, build_network
 from corridor.evacuate.options import EvacOptions, resolve_options
 from corridor.evacuate.result import (
     EvacuationResult,
+    horizon_text,
     routes_table,
+    short_hours,
     summary,
     utilisation_table,
 )
@@ -212,7 +214,7 @@ def _reasons(net: EvacNetwork, stranded: dict[int, int],
     shelters = np.flatnonzero(net.is_shelter)
     in_time = steps <= net.horizon - 1
     short = _short_of_room(net, shelters, sources, in_time)
-    horizon_h = f"{net.horizon * net.step_h:g} h"
+    horizon_h = horizon_text(net)
     out = {}
     for i in stranded:
         j = col[i]
@@ -225,7 +227,8 @@ def _reasons(net: EvacNetwork, stranded: dict[int, int],
             with_room = steps[net.shelter_cap[shelters] > 0, j]
             near = float(np.min(with_room if np.isfinite(with_room).any() else steps[:, j]))
             near *= net.step_h
-            out[i] = TOO_LATE + f" ({horizon_h}): the nearest shelter is {near:g} h away"
+            out[i] = TOO_LATE + f" ({horizon_h}): the nearest shelter is " \
+                f"{short_hours(near)} away"
         elif groups is not None:
             out[i] = TOO_LATE + f" ({horizon_h}) on the heuristic's plan (the roads, waiting " \
                 "limits and room it left them); --method exact gets the most people out"

@@ -66,6 +66,9 @@ class EvacNetwork:
     # arcs under a disruption: their capacity per step over the horizon
     fixed_caps: dict[int, np.ndarray] = field(default_factory=dict)
     ignored_disruptions: int = 0
+    # the scenario's horizon in hours (horizon_days * 24), of which ``horizon`` keeps
+    # the whole steps: 2.4 h in 10-min steps is 14 steps, 2.33 h (None: not known)
+    horizon_given_h: float | None = None
 
     @property
     def n(self) -> int:
@@ -249,6 +252,7 @@ def build_network(scenario: Scenario, options: EvacOptions) -> EvacNetwork:
         horizon=horizon,
         fixed_caps=fixed,
         ignored_disruptions=ignored,
+        horizon_given_h=float(scenario.horizon_days) * 24.0,
     )
 
 

@@ -15,10 +15,16 @@ from corridor.evacuate.network import EvacNetwork
 from corridor.evacuate.solution import Group, Solution
 from corridor.results import FORMAT, replace_folder, write_json, write_parquet
 
-ROUTE_COLUMNS = ["group", "origin", "shelter", "size", "route", "links", "departure_h",
-                 "arrival_h"]
-UTIL_COLUMNS = ["element", "id", "from", "to", "time_h", "load", "capacity", "utilisation"]
-
+# Column types of the two tables, the same whether or not they have rows (an empty
+# column of no declared type would be written to parquet as type null).
+ROUTE_DTYPES = {"group": "int64", "origin": "str", "shelter": "str", "size": "int64",
+                "route": "str", "links": "str", "departure_h": "float64",
+                "arrival_h": "float64"}
+UTIL_DTYPES = {"element": "str", "id": "str", "from": "str", "to": "str",
+               "time_h": "float64", "load": "int64", "capacity": "float64",
+               "utilisation": "float64"}
+ROUTE_COLUMNS = list(ROUTE_DTYPES)
+UTIL_COLUMNS = list(UTIL_DTYPES)
 
 
 def hours(v: float | None) -> str:
@@ -27,6 +33,30 @@ def hours(v: float | None) -> str:
         return "never"
     h, m = divmod(round(v * 60), 60)
     return f"{v:.2f} h ({h}:{m:02d})"
+
+
+def short_hours(v: float) -> str:
+    """2.33 h, 24 h, 1.17 h: hours to two decimals at most, for running text."""
+    return f"{round(v, 2):g} h"
+
+
+def horizon_text(net: EvacNetwork) -> str:
+    """The horizon as the model uses it, and the scenario's where whole steps differ:
+    "24 h", or "2.33 h, the end of the last whole 10-min step in the scenario's 2.4 h"."""
+    used = net.horizon * net.step_h
+    given = net.horizon_given_h
+    if given is None or abs(given - used) <= 1e-6 * max(1.0, given):
+        return short_hours(used)
+    step = f"{round(net.step_h * 60, 2):g}-min step"
+    if used > given:  # shorter than one step: the model keeps one
+        return f"{short_hours(used)}, one {step}: the scenario's {short_hours(given)} is less"
+    return (f"{short_hours(used)}, the end of the last whole {step} in the scenario's "
+            f"{short_hours(given)}")
+
+
+def _typed(rows: list[Any], dtypes: dict[str, str]) -> pd.DataFrame:
+    """A frame of ``rows`` (tuples or mappings) with the columns and types of ``dtypes``."""
+    return pd.DataFrame(rows, columns=list(dtypes)).astype(dtypes)
 
 @dataclass(frozen=True)
 class EvacuationResult:
@@ -70,10 +100,10 @@ def routes_table(net: EvacNetwork, groups: list[Group]) -> pd.DataFrame:
             "departure_h": round(g.departs[0] * net.step_h, 9) if g.arcs else 0.0,
             "arrival_h": _hours(net, g.arrival_step(net)),
         })
-    frame = pd.DataFrame(rows, columns=ROUTE_COLUMNS[1:])
+    frame = _typed(rows, {k: v for k, v in ROUTE_DTYPES.items() if k != "group"})
     frame = frame.sort_values(["arrival_h", "departure_h", "origin", "shelter"], kind="stable")
     frame.insert(0, "group", np.arange(1, len(frame) + 1, dtype=np.int64))
-    return frame.reset_index(drop=True).astype({"size": "int64"})
+    return frame.reset_index(drop=True).astype(ROUTE_DTYPES)
 
 
 def utilisation_table(net: EvacNetwork, groups: list[Group]) -> pd.DataFrame:
@@ -104,13 +134,12 @@ def utilisation_table(net: EvacNetwork, groups: list[Group]) -> pd.DataFrame:
             total += intake[(z, t)]
             rows.append(("shelter", net.node_ids[z], "", "", _hours(net, t), total,
                          float(net.shelter_total[z])))
-    frame = pd.DataFrame(rows, columns=UTIL_COLUMNS[:-1])
-    frame["time_h"] = frame["time_h"].astype(float).round(9)
-    frame["load"] = frame["load"].astype("int64")
-    limit = frame["capacity"].astype(float).replace(math.inf, np.nan)
+    frame = _typed(rows, {k: v for k, v in UTIL_DTYPES.items() if k != "utilisation"})
+    frame["time_h"] = frame["time_h"].round(9)
+    limit = frame["capacity"].replace(math.inf, np.nan)
     frame["capacity"] = limit
     frame["utilisation"] = frame["load"] / limit
-    return frame
+    return frame.astype(UTIL_DTYPES)
 
 
 def summary(
@@ -128,8 +157,9 @@ def summary(
     evacuees = net.evacuees
     times = np.array([_hours(net, g.arrival_step(net)) for g in groups])
     sizes = np.array([g.size for g in groups], dtype=float)
-    last = float(times.max()) if len(times) else 0.0
-    mean = float((times * sizes).sum() / sizes.sum()) if sizes.sum() > 0 else 0.0
+    # None when nobody reaches a shelter: no arrival time to state (not 0 h)
+    last = round(float(times.max()), 9) if arrived > 0 else None
+    mean = round(float((times * sizes).sum() / sizes.sum()), 9) if arrived > 0 else None
     per_shelter: dict[int, int] = defaultdict(int)
     per_origin: dict[int, list[tuple[float, int]]] = defaultdict(list)
     for g, t in zip(groups, times.tolist(), strict=True):
@@ -160,23 +190,26 @@ def summary(
         "status": solution.status,
         "evacuees": int(evacuees),
         "arrived": int(arrived),
-        "egress_h": round(last, 9) if complete else None,
-        "mean_evacuation_h": round(mean, 9),
+        "egress_h": last if complete else None,
+        "mean_evacuation_h": mean,
         "lower_bound_h": round(solution.lower_bound * net.step_h, 9),
         "shelters": shelters,
         "solve_seconds": round(seconds, 3),
-        "last_arrival_h": round(last, 9),
+        "last_arrival_h": last,
         "sheltered_in_place": int(net.sheltered_in_place.sum()),
         "stranded": int(evacuees - arrived),
         "unmet": [
             {"node": net.node_ids[i], "people": int(n), "reason": solution.stats.get(
-                "stranded_reason", {}).get(i, "not in a shelter within the horizon")}
+                "stranded_reason", {}).get(i, f"not in a shelter within the horizon "
+                                               f"({horizon_text(net)})")}
             for i, n in sorted(solution.stranded.items())
         ],
         "origins": origins,
         "bounds_h": {k: round(v * net.step_h, 9) for k, v in bounds.items()},
         "options": options,
         "horizon_h": round(net.horizon * net.step_h, 9),
+        "scenario_horizon_h": None if net.horizon_given_h is None
+        else round(net.horizon_given_h, 9),
         "model": {k: v for k, v in solution.stats.items() if k != "stranded_reason"},
     }
     if heuristic is not None and heuristic is not solution:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from corridor.evacuate.result import hours
+from corridor.evacuate.result import hours, short_hours
 from corridor.report import figures as F
 from corridor.report.inputs import Inputs, Result
 from corridor.report.tables import Table
@@ -66,7 +66,10 @@ def summary_cards(inputs: Inputs) -> list[str]:
     egress, target = _num(info.get("egress_h")), target_of(info)
     late = egress is None or (target is not None and egress > target + EPS)
     arrived, evacuees = int(info.get("arrived") or 0), int(info.get("evacuees") or 0)
-    return [card(hours(egress), "evacuation clearance (last person in a shelter)", bad=late),
+    what = "evacuation clearance (last person in a shelter)"
+    if egress is None and arrived == 0:
+        what = "evacuation clearance: nobody reaches a shelter"
+    return [card(hours(egress), what, bad=late),
             card(f"{arrived:,} of {evacuees:,}", "people in shelters", bad=arrived < evacuees)]
 
 
@@ -133,10 +136,16 @@ def _cards(info: dict[str, Any]) -> list[str]:
     horizon, last = _num(info.get("horizon_h")), _num(info.get("last_arrival_h"))
     arrived, evacuees = int(info.get("arrived") or 0), int(info.get("evacuees") or 0)
     stranded = int(info.get("stranded") or max(evacuees - arrived, 0))
+    mean = _num(info.get("mean_evacuation_h"))
+    if arrived == 0:  # nobody arrives: no arrival time (older results said 0 h)
+        last = mean = None
     out = []
     if egress is not None:
         out.append(card(hours(egress), "clearance: the last person in a shelter",
                         bad=target is not None and egress > target + EPS))
+    elif last is None:
+        out.append(card("not cleared", f"clearance: nobody reaches a shelter ({stranded:,} "
+                        "left behind)", bad=True))
     else:
         out.append(card("not cleared", f"clearance: {stranded:,} never reach a shelter (the "
                         f"last who do arrive at {hours(last)})", bad=True))
@@ -146,19 +155,32 @@ def _cards(info: dict[str, Any]) -> list[str]:
         out.append(card(("met" if met else "missed") + gap,
                         f"target: cleared by {target:g} h (evacuation.target_h)", bad=not met))
     if horizon is not None:
-        out.append(card(f"{horizon:g} h", "horizon: nobody arrives later"
-                        + ("" if target is not None else " (no target set: "
-                           "evacuation.target_h)")))
+        notes = [n for n in (_horizon_note(info, horizon), "" if target is not None
+                             else "no target set: evacuation.target_h") if n]
+        out.append(card(short_hours(horizon), "horizon: nobody arrives later"
+                        + (f" ({'; '.join(notes)})" if notes else "")))
     sip = int(info.get("sheltered_in_place") or 0)
     out.append(card(f"{arrived:,} of {evacuees:,}", "people in shelters"
                     + (f", {sip:,} of them sheltered in place" if sip else ""),
                     bad=arrived < evacuees))
     out.append(card(f"{stranded:,}", "people left behind", bad=stranded > 0))
-    mean = _num(info.get("mean_evacuation_h"))
     if mean is not None:
         out.append(card(f"{mean:.2f} h", "mean time to a shelter"))
     out.append(card(f"{info.get('method', '?')}, {info.get('status', '?')}", "method, status"))
     return out
+
+
+def _horizon_note(info: dict[str, Any], horizon: float) -> str:
+    """Where whole steps cut the scenario's horizon short: "the end of the last whole
+    10-min step in the scenario's 2.4 h"; else nothing."""
+    given = _num(info.get("scenario_horizon_h"))
+    if given is None or abs(given - horizon) <= 1e-6 * max(1.0, given):
+        return ""
+    step = _step_h(info) * 60
+    what = f"{round(step, 2):g}-min step" if step > 0 else "step"
+    if horizon > given:
+        return f"one {what}: the scenario's {short_hours(given)} is less"
+    return f"the end of the last whole {what} in the scenario's {short_hours(given)}"
 
 
 def _method_note(info: dict[str, Any]) -> str:
