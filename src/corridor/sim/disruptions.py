@@ -190,22 +190,27 @@ def sample_windows(rows: DisruptionRows, rng: np.random.Generator, horizon: floa
 
 
 def profiles(rows: DisruptionRows, windows: list[list[tuple[float, float]]],
-             deterministic: bool = False) -> list[Profile]:
+             deterministic: bool = False, horizon: float = math.inf) -> list[Profile]:
     """One profile per target group for a run. ``deterministic``: no loss risk (a run
-    without random events loses no carrier; docs/simulator.md, "Uncertainty")."""
+    without random events loses no carrier; docs/simulator.md, "Uncertainty").
+
+    A window that does not end before ``horizon`` lasts for good: a closure to day 30
+    (or 100) of a 30-day run is a closure that never reopens within the run, exactly as
+    a standing row, so a carrier behind it is stuck for good (and a medical carrier is
+    replaced) rather than waiting for a reopening no event will see."""
     result = []
     for members in rows.group_rows:
         edges = {0.0}
         for r in members:
             for s, e in windows[r]:
                 edges.add(max(s, 0.0))
-                edges.add(max(e, 0.0))
+                edges.add(max(e, 0.0) if e < horizon else math.inf)
         breaks = sorted(x for x in edges if math.isfinite(x))
         factor, loss = [], []
         for b in breaks:
             f, keep = 1.0, 1.0
             for r in members:
-                if any(s <= b < e for s, e in windows[r]):
+                if any(s <= b and (b < e or e >= horizon) for s, e in windows[r]):
                     f *= float(rows.factor[r])
                     keep *= 1.0 - float(rows.loss[r])
             factor.append(f)

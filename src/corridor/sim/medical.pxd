@@ -2,10 +2,11 @@
 # A run's medical chain is a C-level class over the C-level run (engine.pxd).
 cimport cython
 from corridor.sim.carriers cimport node_gate, travel
+from corridor.sim.disruptions cimport Profile
 from corridor.sim.engine cimport Run
-from corridor.sim.state cimport Draws
+from corridor.sim.state cimport Draws, RunState
 
-cdef Py_ssize_t N_MODES
+cdef Py_ssize_t N_MODES, GATED
 
 
 cdef class MedicalRun:
@@ -13,12 +14,14 @@ cdef class MedicalRun:
     cdef public object mm
     cdef public Draws draws
     cdef public bint deterministic
-    cdef public Py_ssize_t K_CAS, K_AT, K_DROP, K_LOAD, K_LOST, K_READY, lost_carriers
+    cdef public Py_ssize_t K_CAS, K_AT, K_DROP, K_LOAD, K_LOST, K_READY, K_OPEN, lost_carriers
+    cdef public Py_ssize_t n_split
     cdef public Py_ssize_t today
     cdef public list t_wound, prec, site_of, t_hosp, t_surg, hit, carry
     cdef public list rate_day, rate_w, rate_k
     cdef public double died, kia, dnbi
     cdef public dict waiting, room_to, n_waiting, serves, idle, nearest, local, site_at
+    cdef public dict held, opening, barred
     cdef public list car_fleet, car_pos, car_load, car_arc, tables, stays, losses
     cdef public dict lost_fleet, hosp_of
     cdef public tuple fleets, litters, hospitals, los_d
@@ -48,10 +51,13 @@ cdef class MedicalRun:
     cpdef Py_ssize_t _pick(self)
 
     @cython.locals(x=double, a=double, b=double)
-    cpdef Py_ssize_t _split(self, Py_ssize_t j)
+    cpdef Py_ssize_t _split(self)
 
-    @cython.locals(local=Py_ssize_t)
+    @cython.locals(local=Py_ssize_t, prof=Profile, t_open=double)
     cpdef on_casualty(self, double t, Py_ssize_t cid, Py_ssize_t node)
+
+    @cython.locals(held=list, cid=Py_ssize_t)
+    cpdef on_open(self, double t, Py_ssize_t node, Py_ssize_t _b)
 
     cpdef on_ready(self, double t, Py_ssize_t c, Py_ssize_t _b)
 
@@ -77,6 +83,24 @@ cdef class MedicalRun:
                    x=Py_ssize_t, mode=Py_ssize_t, t1=double, hn=Py_ssize_t)
     cpdef _load(self, double t, Py_ssize_t c, Py_ssize_t node)
 
+    @cython.locals(best=Py_ssize_t, barred=list)
+    cpdef Py_ssize_t _dest(self, Py_ssize_t i, Py_ssize_t node, double t, bint needs_table)
+
+    @cython.locals(run=Run, f=Py_ssize_t, best=Py_ssize_t, best_t=double, h=Py_ssize_t,
+                   way=tuple, x=double)
+    cpdef Py_ssize_t _first_in(self, Py_ssize_t i, Py_ssize_t node, double t, tuple hosps,
+                               list barred)
+
+    @cython.locals(st=RunState, a=Py_ssize_t, d=double, k=Py_ssize_t, arc_prof=list,
+                   prof=Profile)
+    cpdef double _reach(self, tuple way, Py_ssize_t hn, double t)
+
+    @cython.locals(waiting=list, p=Py_ssize_t, back=list)
+    cpdef _put_back(self, Py_ssize_t node, list load)
+
+    @cython.locals(near=list)
+    cpdef _block(self, Py_ssize_t i, Py_ssize_t node)
+
     @cython.locals(cid=Py_ssize_t)
     cpdef on_drop(self, double t, Py_ssize_t c, Py_ssize_t h)
 
@@ -85,5 +109,6 @@ cdef class MedicalRun:
 
     cpdef _admit(self, double t, Py_ssize_t cid, Py_ssize_t h)
 
-    @cython.locals(mean=double, h=Py_ssize_t, dur=double, s2=double)
+    @cython.locals(mean=double, h=Py_ssize_t, dur=double, s2=double, prof=Profile,
+                   start=double, factor=double, held=double)
     cpdef double _surgery_time(self, double t, Py_ssize_t cid)

@@ -14,15 +14,25 @@ A deliberately simple, documented model (docs/simulator.md, "Medical chain"):
    by ``precedence``; urgent and priority need damage-control surgery.
 2. **Evacuation.** Carriers with ``capacity_litters > 0`` that carry no movement
    cargo fly or drive from where they are to the casualties (nearest first), load
-   up to their litters (urgent first), and take them to the nearest hospital with
-   operating tables (routine loads: the nearest with beds). A casualty wounded at a
-   hospital with operating tables is treated there.
+   up to their litters (urgent first), and take them to the hospital with operating
+   tables (routine loads: with beds) that would admit them first given the closures
+   on the way and at the hospital: the nearest, unless it or its way is closed (a
+   probe of the closures that books nothing). Where every way is closed for good,
+   nobody is loaded: the casualties wait, not evacuated, and that fleet is no longer
+   sent there; a load that finds its way closed for good after all (slot waits, a
+   slower drive) is put back to wait, never kept aboard for ever. A casualty wounded
+   at a hospital with operating tables is treated there; while that hospital is
+   closed (its node's capacity factor 0) it waits there and is admitted when the
+   hospital reopens.
 3. **Treatment.** A hospital's ``surgical_tables`` are servers with a queue
    (urgent before priority, first come first served); surgery takes 2 h (urgent) or
-   1.5 h (priority) on average, lognormal with cv 0.5. Every patient then holds a
-   bed for ``length_of_stay_days`` of the hospital's role (defaults role1 1,
-   role2 2, role3 5, role4 20 days); beds are counted, not refused, so the peak
-   shows where they run out.
+   1.5 h (priority) on average, lognormal with cv 0.5. A closed hospital admits no
+   one (carriers wait at its gate, as at any closed node) and starts no surgery (one
+   on the table finishes); at a capacity factor below 1 its tables work at that rate
+   (a surgery started at half capacity holds its table twice as long). Every patient
+   then holds a bed for ``length_of_stay_days`` of the hospital's role (defaults
+   role1 1, role2 2, role3 5, role4 20 days); beds are counted, not refused, so the
+   peak shows where they run out.
 4. **Died of wounds.** A surgical case dies with probability
    ``max_rate / (1 + exp(-(delay_h - midpoint_h) / scale_h))`` of its delay from
    wounding to surgery (defaults 6 h, 2 h, 0.3); one never operated within the
@@ -41,11 +51,12 @@ import numpy as np
 
 from corridor.network.graph import Network
 from corridor.scenario import Scenario
-from corridor.sim.carriers import node_gate, travel
+from corridor.sim.carriers import GATED, node_gate, travel
 from corridor.sim.model import N_MODES
 from corridor.sim.queues import Servers
 
 if TYPE_CHECKING:
+    from corridor.sim.carriers import Way
     from corridor.sim.engine import Run
     from corridor.sim.model import FleetNet
 
@@ -207,6 +218,7 @@ class MedicalRun:
         self.K_LOAD = k.register(self.on_load)
         self.K_LOST = k.register(self.on_lost)
         self.K_READY = k.register(self.on_ready)
+        self.K_OPEN = k.register(self.on_open)
         # casualties
         self.t_wound: list[float] = []
         self.prec: list[int] = []
@@ -218,6 +230,7 @@ class MedicalRun:
         self.dnbi = 0.0
         self.hit = [0.0] * len(mm.sites)  # troops hit per site
         self.carry = [0.0] * (2 * len(mm.sites) + 1)  # fractional counts (deterministic)
+        self.n_split = 0  # wounded split so far (deterministic precedence, run-wide)
         # the day whose tick has run, and per site the day its rates were drawn for and
         # those rates (wia, kia): troops arriving later that day take the same day's rate
         self.today = -1
@@ -264,6 +277,13 @@ class MedicalRun:
             here = [h for h, hn in enumerate(mm.hospitals) if hn == node]
             self.local[node] = (next((h for h in here if mm.hosp_tables[h] > 0), -1),
                                 here[0] if here else -1)
+        # casualties wounded at a closed hospital, waiting for it to reopen, per node;
+        # and when it does (the K_OPEN event due; inf: never)
+        self.held: dict[int, list[int]] = {node: [] for node in self.waiting}
+        self.opening: dict[int, float] = {}
+        # per (medical fleet, site node): hospitals its carriers found closed for good
+        # on the way from there (never tried again from there)
+        self.barred: dict[tuple[int, int], list[int]] = {}
         self.lost_carriers = 0
         self.lost_fleet: dict[int, int] = {}
         # loss rows as the run's (day, fleet, arc, consignment, units): LOST_PATIENTS and
@@ -345,7 +365,7 @@ class MedicalRun:
     def _wound(self, node: int, lo: float, hi: float, j: int, n: int, routine: bool) -> None:
         if self.deterministic:
             t = lo + (hi - lo) * (j + 0.5) / n
-            prec = ROUTINE if routine else self._split(j)
+            prec = ROUTINE if routine else self._split()
         else:
             t = lo + (hi - lo) * self.draws.uniform()
             prec = ROUTINE if routine else self._pick()
@@ -362,21 +382,44 @@ class MedicalRun:
         a, b, _ = self.mm.shares
         return URGENT if u < a else PRIORITY if u < a + b else ROUTINE
 
-    def _split(self, j: int) -> int:
-        """Deterministic precedence: the j-th casualty by the cumulative shares."""
+    def _split(self) -> int:
+        """Deterministic precedence of the run's next wounded, by the cumulative shares.
+        The count runs over the whole run, not the day: restarting each day, a run of
+        about one wounded a day made every one of them urgent (the sequence's first)."""
         a, b, _ = self.mm.shares
-        x = (j * 0.6180339887498949) % 1.0  # evenly spread, no randomness
+        x = (self.n_split * 0.6180339887498949) % 1.0  # evenly spread, no randomness
+        self.n_split += 1
         return URGENT if x < a else PRIORITY if x < a + b else ROUTINE
 
     # ---------------------------------------------------------- evacuation
     def on_casualty(self, t: float, cid: int, node: int) -> None:
         local = self.local[node][1 if self.prec[cid] == ROUTINE else 0]
         if local >= 0:
-            self._admit(t, cid, local)
+            prof = self.run.st.node_prof[node]
+            if prof is None or prof.factor_at(t) > 0.0:
+                self._admit(t, cid, local)
+                return
+            # the hospital is closed, and its node with it: no carrier can reach it (its
+            # links are closed too), so the casualty waits there until it reopens
+            self.held[node].append(cid)
+            if node not in self.opening:
+                t_open = prof.next_open(t)
+                self.opening[node] = t_open
+                if t_open < math.inf:
+                    self.run.kernel.at(t_open, self.K_OPEN, node, 0)
             return
         self.waiting[node][self.prec[cid]].append(cid)
         self.n_waiting[node] += 1
         self._call(t, node)
+
+    def on_open(self, t: float, node: int, _b: int) -> None:
+        """The closed hospital at site ``node`` reopens: those wounded there meanwhile are
+        admitted, in the order they were wounded (the tables take urgent first)."""
+        del self.opening[node]
+        held = self.held[node]
+        self.held[node] = []
+        for cid in held:
+            self._admit(t, cid, self.local[node][1 if self.prec[cid] == ROUTINE else 0])
 
     def on_ready(self, t: float, c: int, _b: int) -> None:
         """Carrier ``c``'s fleet becomes available (``available_day``)."""
@@ -464,29 +507,105 @@ class MedicalRun:
         if not load:
             self._idle(c)
             return
-        surgical, beds = self.routes[(f, node)]
         needs_table = False  # any case for the operating table (a loop: no closure)
         for x in load:
             if self.prec[x] != ROUTINE:
                 needs_table = True
                 break
-        dest = (surgical or beds)[0] if needs_table else (beds or surgical)[0]
-        self.car_load[c] = load
         mode = run.fleet_mode[f]
         t1 = t + run.load_d[f] * run.mult.handling_time()
-        t1, lost_arc = travel(run, run.path_way(f, node, self.hospitals[dest]), t1, mode)
-        if lost_arc >= 0:
-            self.car_arc[c] = lost_arc
-            run.kernel.at(t1, self.K_LOST, c, -1)
-        elif t1 < math.inf:
+        dest = self._dest(i, node, t1, needs_table)
+        if dest < 0:  # every way to a hospital is closed for good: none will open again
+            self._put_back(node, load)
+            self._block(i, node)
+            self._idle(c)
+        else:
             hn = self.hospitals[dest]
-            if run.gated[hn * N_MODES + mode]:  # a visit where it unloads
-                t1 = node_gate(run, hn, mode, t1)
-            if t1 < math.inf:
-                t1 += run.unload_d[f] * run.mult.handling_time()
-                run.kernel.at(t1, self.K_DROP, c, dest)
+            t1, lost_arc = travel(run, run.path_way(f, node, hn), t1, mode)
+            if lost_arc >= 0:
+                self.car_load[c] = load
+                self.car_arc[c] = lost_arc
+                run.kernel.at(t1, self.K_LOST, c, -1)
+            else:
+                if t1 < math.inf and run.gated[hn * N_MODES + mode]:  # where it unloads
+                    t1 = node_gate(run, hn, mode, t1)
+                if t1 < math.inf:
+                    self.car_load[c] = load
+                    t1 += run.unload_d[f] * run.mult.handling_time()
+                    run.kernel.at(t1, self.K_DROP, c, dest)
+                else:
+                    # closed for good before it got there after all (_reach's timing
+                    # has no slot waits or travel-time spread): it turns back, never
+                    # keeping its patients for ever, and tries no more that hospital
+                    # from here; its patients wait for the next carrier
+                    self.barred.setdefault((i, node), []).append(dest)
+                    self._put_back(node, load)
+                    self._idle(c)
         if self.n_waiting[node] > self.room_to[node]:
             self._call(t, node)  # now, as it leaves: not when it unloads
+
+    def _dest(self, i: int, node: int, t: float, needs_table: bool) -> int:
+        """The hospital a load of medical fleet ``i`` leaving ``node`` at ``t`` goes to:
+        of those it can reach from there, the one that would admit it first given the
+        closures on the way and at the hospital (the nearest when none is closed), with
+        operating tables if the load needs one and any can; -1 if none ever can."""
+        surgical, beds = self.routes[(self.fleets[i], node)]
+        barred = self.barred.get((i, node))
+        best = self._first_in(i, node, t, surgical, barred) if needs_table else -1
+        return best if best >= 0 else self._first_in(i, node, t, beds, barred)
+
+    def _first_in(self, i: int, node: int, t: float, hosps: tuple[int, ...],
+                  barred: list[int] | None) -> int:
+        """Of ``hosps`` (nearest first), the one admitting first (ties: the nearer)."""
+        run = self.run
+        f = self.fleets[i]
+        best, best_t = -1, math.inf
+        for h in hosps:
+            if barred is not None and h in barred:
+                continue
+            way = run.path_way(f, node, self.hospitals[h])
+            if best >= 0 and t + way[3] >= best_t - 1e-9:
+                break  # this one and the farther ones cannot be there sooner
+            x = self._reach(way, self.hospitals[h], t)
+            if x < best_t - 1e-9:
+                best, best_t = h, x
+        return best
+
+    def _reach(self, way: Way, hn: int, t: float) -> float:
+        """When a carrier setting off on ``way`` at ``t`` could unload at hospital node
+        ``hn``: the closures on the way and there, without booking anything (inf:
+        never). Departure and visit slots, travel-time spread and breakdowns are left
+        out: a probe must not take capacity from the carriers that use it."""
+        st = self.run.st
+        if way[4]:
+            t += way[3]
+        else:
+            arc_prof = st.arc_prof
+            for a, d, k, _dt in way[5]:
+                if k == GATED:
+                    prof = arc_prof[a]
+                    t = prof.next_open(t)  # type: ignore[union-attr]  # gated: has one
+                    if t == math.inf:
+                        return t
+                t += d
+        prof = st.node_prof[hn]
+        return t if prof is None else prof.next_open(t)
+
+    def _put_back(self, node: int, load: list[int]) -> None:
+        """``load``, taken off ``node``'s queues, is put back at their heads."""
+        waiting = self.waiting[node]
+        for p in range(3):
+            back = [x for x in load if self.prec[x] == p]
+            if back:
+                waiting[p][0:0] = back
+        self.n_waiting[node] += len(load)
+
+    def _block(self, i: int, node: int) -> None:
+        """Medical fleet ``i`` can take no one from ``node`` to any hospital any more:
+        it is not sent there again (so its carriers do not come and go for ever)."""
+        self.serves[node][i] = False
+        near = self.nearest[node]
+        near[:] = [e for e in near if e[2][0] != i]
 
     def on_drop(self, t: float, c: int, h: int) -> None:
         for cid in self.car_load[c]:
@@ -527,7 +646,11 @@ class MedicalRun:
             self.stays.append((h, t, t + self.los_d[h]))
 
     def _surgery_time(self, t: float, cid: int) -> float:
-        self.t_surg[cid] = t
+        """A table takes case ``cid`` at ``t``: how long the table is held. No surgery
+        starts while the hospital's node is closed (the case waits on the table's
+        queue until it reopens; inf: never), and the tables work at the node's
+        capacity factor when the surgery starts (half capacity: a table is held twice
+        the operating time), as any capacity of a disrupted node does."""
         mean = SURGERY_H[self.prec[cid]] / 24.0
         h = self.hosp_of[cid]
         if self.deterministic:
@@ -535,8 +658,17 @@ class MedicalRun:
         else:
             s2 = math.log1p(SURGERY_CV ** 2)
             dur = mean * math.exp(-s2 / 2.0 + math.sqrt(s2) * self.draws.normal())
-        self.stays.append((h, t + dur, t + dur + self.los_d[h]))
-        return dur
+        prof = self.run.st.node_prof[self.hospitals[h]]
+        if prof is None:
+            start, held = t, dur
+        else:
+            start, factor = prof.open_from(t)
+            if start == math.inf:
+                return start  # closed for good: never operated (t_surg stays inf)
+            held = start - t + dur / factor
+        self.t_surg[cid] = start
+        self.stays.append((h, start + dur, start + dur + self.los_d[h]))
+        return held
 
     # --------------------------------------------------------------- results
     def lost_by_fleet(self) -> dict[int, int]:

@@ -171,7 +171,7 @@ class RunState:
         self.stuck: list[tuple[int, float]] = []  # behind a closure that never lifts
         # disruptions for this run
         windows = sample_windows(m.disruptions, rng, m.horizon, opts.deterministic)
-        profs = profiles(m.disruptions, windows, opts.deterministic)
+        profs = profiles(m.disruptions, windows, opts.deterministic, m.horizon)
         self.arc_prof: list[Profile | None] = [profs[g] if g >= 0 else None
                                                for g in m.disruptions.arc_group.tolist()]
         self.node_prof: list[Profile | None] = [profs[g] if g >= 0 else None
