@@ -7,8 +7,9 @@ from Savannah; it is not railed back to Texas and flown because one C-17 load wo
 be faster. The planner routes leg by leg (``corridor.plan.services``); the simulator
 routes the whole path through its via stages (``corridor.sim.dispatch``); ``corridor
 route`` and ``corridor network`` through :func:`gateway_routes`, as the simulator does;
-all ask :func:`gateway_mode` and steer the router off the other gateway modes by
-``AVOID``.
+all ask :func:`gateway_mode` and steer the router onto that mode by
+:func:`steer_weights`: off the other gateway modes (``OFF_GATEWAY``) and off land
+(``OFF_LAND``), which a road or rail link between the two ports would otherwise win by.
 """
 
 from __future__ import annotations
@@ -24,7 +25,15 @@ from corridor.network.routing import Item, Route, Router
 from corridor.network.stategraph import Rules
 
 GATEWAY_MODES = ("sea", "air", "inland_water")  # modes of a designated POE / POD
-AVOID = 50.0  # travel-weight multiplier that steers the router off a mode
+AVOID = 50.0  # travel-weight multiplier off a mode (the planner's diverse routes)
+# Travel-weight multipliers on a stretch between two via gateways sharing a mode:
+# another gateway mode (flown instead of sailed) is taken only where nothing else
+# goes; land (road, rail, road march) only where the mode's links cannot be reached
+# otherwise: an hour by land weighs as a thousand by the mode, so a road between
+# the two ports does not beat the ship, yet a short drive to a quay the ship uses
+# still does.
+OFF_GATEWAY = 1e6
+OFF_LAND = 1e3
 
 
 def gateway_mode(net: Network, a: str, b: str) -> str | None:
@@ -54,9 +63,14 @@ def only(routes: list[Route], mode: str) -> list[Route]:
 
 
 def steer_weights(net: Network, mode: str) -> NDArray[np.float64]:
-    """Travel weights that steer the router off every gateway mode but ``mode``."""
-    return np.where(np.isin(net.arcs.mode, [MODE_CODE[m] for m in GATEWAY_MODES
-                                            if m != mode]), AVOID, 1.0)
+    """Travel weights that steer the router onto ``mode``: off every other gateway
+    mode (``OFF_GATEWAY``) and, less, off every other mode, land (``OFF_LAND``). A
+    weight, never a ban: where the mode cannot carry the cargo the search still finds
+    a route, and :func:`crosses_by` tells it did not cross by the mode."""
+    codes = net.arcs.mode
+    others = [MODE_CODE[m] for m in GATEWAY_MODES if m != mode]
+    return np.where(codes == MODE_CODE[mode], 1.0,
+                    np.where(np.isin(codes, others), OFF_GATEWAY, OFF_LAND))
 
 
 def via_gateways(net: Network, via: Sequence[str]) -> dict[int, str]:
