@@ -116,3 +116,42 @@ def test_polishing_stops_by_count_and_gives_the_same_plan_twice(
         assert int(nodes) > engine_mod.POLISH_NODES
     assert runs[0].objective == runs[1].objective
     assert np.array_equal(runs[0].values, runs[1].values)
+
+
+def test_a_class_a_kept_mip_strands_is_polished_next(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A neighbourhood MIP may win overall while stranding a class the round did not
+    know about (its carriers taken for a bigger gain). That class's own runs are
+    searched right after, ahead of the round's other neighbourhoods, not in a next
+    round that the MIP budget may never reach (eastern-flank: US14 left unmet)."""
+    e = _engine(tmp_path)
+    e.solve(None)
+    assert e.final is not None
+    final = e.final
+    a, b = np.array([0, 1]), np.array([2, 3])
+    c = 5  # the class the first MIP strands
+    assert len(e._runs_of(c))
+    monkeypatch.setattr(e, "_neighbourhoods", lambda values: [a, b])
+    n = len(e.pm.coms)
+    stranded = np.zeros(n, dtype=bool)
+    stranded[c] = True
+    calls: list[int] = []
+
+    def short(values: np.ndarray) -> np.ndarray:  # none at first, then class c
+        calls.append(1)
+        return stranded.copy() if len(calls) > 1 else np.zeros(n, dtype=bool)
+
+    monkeypatch.setattr(e, "_short", short)
+    seen: list[list[int]] = []
+    better = engine_mod.Outcome("optimal", final.objective - 1.0, 0.0, 0.0, 0.0, final.values)
+
+    def mip(free: np.ndarray, best: object, limit: float) -> object:
+        seen.append(free.tolist())
+        return better if len(seen) == 1 else None
+
+    monkeypatch.setattr(e, "_polish_mip", mip)
+    out = e._polish(final, None)
+    assert out is better
+    # the round: a (kept), c's runs, then b; a second round (the first won) finds
+    # nothing and ends the polishing
+    assert seen == [a.tolist(), e._runs_of(c).tolist(), b.tolist(), a.tolist(), b.tolist()]

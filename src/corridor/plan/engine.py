@@ -373,6 +373,16 @@ class RoundingEngine:
         return np.bincount(st.mv_com[st.x_move], weights=self._x_cost * values[pm.x],
                            minlength=len(pm.coms)).astype(np.float64)
 
+    def _short(self, values: F64) -> NDArray[np.bool_]:
+        """The cargo classes ``values`` never closes."""
+        return np.asarray(np.isnan(extract.read_solution(self.pm, values).closure))
+
+    def _runs_of(self, c: int) -> NDArray[np.int64]:
+        """The carried trips of the runs class ``c`` moves on."""
+        st = self.pm.st
+        runs = np.unique(st.mv_run[st.mv_com == c])
+        return np.flatnonzero(np.isin(st.y_run, runs) & (st.run_pool[st.y_run] >= 0))
+
     def _neighbourhoods(self, values: F64) -> list[NDArray[np.int64]]:
         """Trip sets worth re-optimizing, best first: the runs of each class the rounding
         stranded or delayed most (``POLISH_CLASSES`` of them), then, fleet by fleet
@@ -383,17 +393,14 @@ class RoundingEngine:
         st = self.pm.st
         assert self.lp is not None
         lost = self._class_cost(values) - self._class_cost(self.lp.values)
-        short = np.isnan(extract.read_solution(self.pm, values).closure)
-        worse = short | (lost > POLISH_LOST)
+        worse = self._short(values) | (lost > POLISH_LOST)
         if not worse.any():
             return []
-        carried = st.run_pool[st.y_run] >= 0
         out: list[NDArray[np.int64]] = []
         for c in np.argsort(-lost)[:POLISH_CLASSES]:
             if not worse[c]:
                 break
-            runs = np.unique(st.mv_run[st.mv_com == c])
-            out.append(np.flatnonzero(np.isin(st.y_run, runs) & carried))
+            out.append(self._runs_of(c))
         # each fleet pool's share of the loss: the loss of every worse class that
         # has a move on one of its runs
         pools = st.run_pool[st.mv_run]
@@ -429,7 +436,10 @@ class RoundingEngine:
         try:
             while True:
                 before = best.objective
-                for free in self._neighbourhoods(best.values):
+                short = self._short(best.values)
+                todo = self._neighbourhoods(best.values)
+                while todo:
+                    free = todo.pop(0)
                     left = _left(deadline)
                     budget = t_end - time.perf_counter()
                     if left is not None and left < 2.0:
@@ -446,6 +456,13 @@ class RoundingEngine:
                     if self.solver.interrupted:
                         self.stopped = "interrupted"  # the best plan so far, marked as such
                         return best
+                    if o is not None:
+                        # a better plan that strands a class the round did not know:
+                        # that class's own runs come next, not in the next round
+                        now = self._short(best.values)
+                        todo[:0] = [n for n in map(self._runs_of, np.flatnonzero(now & ~short))
+                                    if len(n)]
+                        short |= now
                 if before - best.objective < POLISH_GAIN:
                     return best
         except KeyboardInterrupt:  # Ctrl-C between two MIPs: ``best`` is still a plan
