@@ -460,8 +460,8 @@ class RoundingEngine:
                         # a better plan that strands a class the round did not know:
                         # that class's own runs come next, not in the next round
                         now = self._short(best.values)
-                        todo[:0] = [n for n in map(self._runs_of, np.flatnonzero(now & ~short))
-                                    if len(n)]
+                        new = [self._runs_of(int(c)) for c in np.flatnonzero(now & ~short)]
+                        todo[:0] = [n for n in new if len(n)]
                         short |= now
                 if before - best.objective < POLISH_GAIN:
                     return best
