@@ -13,7 +13,7 @@ from corridor.network.graph import build_network
 from corridor.network.routing import Router
 from corridor.plan import solve_plan
 from corridor.plan.commodities import commodities
-from corridor.plan.services import build_services, gateway_mode
+from corridor.plan.services import build_services, diverse_routes, gateway_mode
 from corridor.scenario import load_scenario
 
 # A port of embarkation (poe) with a C-17 base 30 km away; the fastest way from poe
@@ -89,3 +89,34 @@ def test_eastern_flank_lmsr_equipment_sails_from_its_port() -> None:
             assert len(legs) == 3  # fort -> Savannah, Savannah -> Bremerhaven, -> Orzysz
             for route in legs[1]:
                 assert "sea" in route.modes and "air" not in route.modes, route.modes
+
+
+# A second port (other) a day's sailing nearer than pod and 300 km by road from it:
+# sailing poe -> other and driving on is faster, and a crossing by sea, but not to the
+# POD.
+OTHER_PORT = GATEWAYS.replace("""  - {id: sea_poe_pod, from: poe, to: pod, mode: sea}
+""", """  - {id: sea_poe_pod, from: poe, to: pod, mode: sea, distance_km: 8000}
+""").replace("""  - {id: camp, kind: staging_area, lat: 53.0, lon: 9.5}
+""", """  - {id: camp, kind: staging_area, lat: 53.0, lon: 9.5}
+  - {id: other, kind: port, lat: 51.3, lon: 4.3}
+""").replace("""  - {id: rd_pod_camp, from: pod, to: camp, mode: road}
+""", """  - {id: rd_pod_camp, from: pod, to: camp, mode: road}
+  - {id: sea_poe_other, from: poe, to: other, mode: sea, distance_km: 7000}
+  - {id: rd_other_pod, from: other, to: pod, mode: road, distance_km: 300}
+""")
+
+
+def test_alternatives_between_gateways_debark_at_the_pod(tmp_path: Path) -> None:
+    """Helper QA 18a: the planner's other routes for a POE -> POD leg used to include
+    sailing to another port and driving on (UK01: Antwerp and 2,700 km of road to
+    Paldiski); routes reach and leave the sea by land no farther than the steered route
+    does, give or take a quay (``QUAY_KM``)."""
+    s = load_scenario(yaml_scenario(tmp_path, "other", OTHER_PORT))
+    net = build_network(s)
+    router = Router(net)
+    tank = next(c for c in commodities(s, net)[0] if c.unit == "item")
+    # the premise: without the rule's filter an alternative sails to the other port
+    plain = diverse_routes(router, "poe", "pod", tank.cls, 4)
+    assert any("sea_poe_other" in [leg.link for leg in r.legs] for r in plain)
+    routes = diverse_routes(router, "poe", "pod", tank.cls, 4, gateway="sea")
+    assert routes and all([leg.link for leg in r.legs] == ["sea_poe_pod"] for r in routes)

@@ -155,3 +155,28 @@ def test_a_class_a_kept_mip_strands_is_polished_next(tmp_path: Path,
     # the round: a (kept), c's runs, then b; a second round (the first won) finds
     # nothing and ends the polishing
     assert seen == [a.tolist(), e._runs_of(c).tolist(), b.tolist(), a.tolist(), b.tolist()]
+
+
+def test_stranded_classes_are_polished_before_delayed_ones(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    """A class left short of closing comes before one that only lost more time to the
+    rounding (eastern-flank: NL02, stranded, lost less than six delayed classes and was
+    never searched within the 40 MIPs)."""
+    e = _engine(tmp_path)
+    e.solve(None)
+    assert e.final is not None and e.lp is not None
+    n = len(e.pm.coms)
+    carried = [c for c in range(n) if len(e._runs_of(c))]
+    stranded, delayed = carried[0], carried[1]
+    lost = np.zeros(n)
+    lost[stranded], lost[delayed] = 0.1, 5.0
+    base = e._class_cost(e.lp.values)
+    monkeypatch.setattr(e, "_class_cost", lambda values: base + lost
+                        if values is e.final.values else base)  # type: ignore[union-attr]
+    short = np.zeros(n, dtype=bool)
+    short[stranded] = True
+    monkeypatch.setattr(e, "_short", lambda values: short)
+    hoods = e._neighbourhoods(e.final.values)
+    assert hoods[0].tolist() == e._runs_of(stranded).tolist()
+    assert hoods[1].tolist() == e._runs_of(delayed).tolist()

@@ -385,7 +385,8 @@ class RoundingEngine:
 
     def _neighbourhoods(self, values: F64) -> list[NDArray[np.int64]]:
         """Trip sets worth re-optimizing, best first: the runs of each class the rounding
-        stranded or delayed most (``POLISH_CLASSES`` of them), then, fleet by fleet
+        stranded, then of those it delayed most (``POLISH_CLASSES`` in all), then, fleet
+        by fleet
         (ranked by what those classes lost), every trip of the fleet, so carriers can
         move between runs; a fleet of more than ``POLISH_WINDOW`` trips in windows of
         that many consecutive departures, each overlapping the next by half (one MIP
@@ -393,14 +394,19 @@ class RoundingEngine:
         st = self.pm.st
         assert self.lp is not None
         lost = self._class_cost(values) - self._class_cost(self.lp.values)
-        worse = self._short(values) | (lost > POLISH_LOST)
+        short = self._short(values)
+        worse = short | (lost > POLISH_LOST)
         if not worse.any():
             return []
         out: list[NDArray[np.int64]] = []
-        for c in np.argsort(-lost)[:POLISH_CLASSES]:
+        # stranded classes first (a movement left short is what a planner minds most,
+        # whatever its weight), then the ones that lost most: POLISH_CLASSES in all
+        order = np.argsort(-lost, kind="stable")
+        order = np.concatenate([order[short[order]], order[~short[order]]])
+        for c in order[:POLISH_CLASSES]:
             if not worse[c]:
                 break
-            out.append(self._runs_of(c))
+            out.append(self._runs_of(int(c)))
         # each fleet pool's share of the loss: the loss of every worse class that
         # has a move on one of its runs
         pools = st.run_pool[st.mv_run]

@@ -29,7 +29,13 @@ from numpy.typing import NDArray
 from scipy.sparse.csgraph import dijkstra
 
 from corridor.network.cargo import CargoClass
-from corridor.network.gateways import AVOID, gateway_mode, only, steer_weights
+from corridor.network.gateways import (
+    AVOID,
+    GATEWAY_MODES,
+    gateway_mode,
+    only,
+    steer_weights,
+)
 from corridor.network.graph import MODE_CODE, RAIL, ROAD, Network, csr_min
 from corridor.network.routing import NoRoute, Route, Router
 from corridor.network.stategraph import Rules, arc_ok, fleet_arcs
@@ -40,6 +46,9 @@ SINK = -1
 MAX_ALTERNATIVES = 2  # other fleets tried on a segment besides the router's choice
 MAX_DEPOTS = 3  # depots a supply demand with no given source may draw from
 LONG_HAUL = ("air", "sea", "rail", "inland_water", "road")
+# land an alternative route between two via ports may add to the steered route's (a
+# quay, a port's other terminal): more is a crossing to another port and a drive on
+QUAY_KM = 50.0
 
 
 @dataclass(frozen=True)
@@ -311,6 +320,11 @@ def _loops(r: Route) -> bool:
     return len(set(nodes)) < len(nodes)
 
 
+def _land_km(r: Route) -> float:
+    """Kilometres of ``r`` off the gateway modes (road, rail, road march)."""
+    return sum(leg.km for leg in r.legs if leg.mode not in GATEWAY_MODES)
+
+
 def diverse_routes(router: Router, a: str, b: str, cls: CargoClass, k: int,
                    gateway: str | None = None) -> list[Route]:
     """The fastest route, then the fastest avoiding each long-haul mode it uses (so
@@ -324,8 +338,12 @@ def diverse_routes(router: Router, a: str, b: str, cls: CargoClass, k: int,
     if gateway is not None:
         steered = router.search(a, b, cls, arc_weight=steer_weights(net, gateway))
         if steered is not None and only([steered], gateway):
+            # alternatives cross by the mode too, and reach it (and leave it) by land no
+            # farther than the steered route does, give or take a quay: a sailing to
+            # another port and a long drive on to the POD is not a crossing to the POD
+            most = _land_km(steered) + QUAY_KM
             rest = [r for r in diverse_routes(router, a, b, cls, k)
-                    if r.signature() != steered.signature()]
+                    if r.signature() != steered.signature() and _land_km(r) <= most]
             return [steered, *only(rest, gateway)][:k]
     first = router.route(a, b, cls)
     routes, seen = [first], {first.signature()}
