@@ -296,7 +296,10 @@ def waves(pm: PlanModel, sol: Solution) -> Waves:
     shuttle = st.run_per[r] > 1
     cycle = np.where(shuttle, st.run_cycle_h[r], 0.0)  # finite for shuttles
     dep_h = st.y_t[ys] * st.grid.step_h + j * cycle
-    back = np.where(shuttle, (dep_h + cycle) / 24.0, st.grid.day(st.y_t[ys] + st.run_occ[r]))
+    # a wave is back when the next one leaves: the same sum, so the same float (dep_h +
+    # cycle can be an ulp later, and the carriers then read as in the air twice)
+    back_h = st.y_t[ys] * st.grid.step_h + (j + 1) * cycle
+    back = np.where(shuttle, back_h / 24.0, st.grid.day(st.y_t[ys] + st.run_occ[r]))
     return Waves(ys, dep_h, k, dep_h + st.run_loaded_h[r], back)
 
 
