@@ -75,3 +75,13 @@ def test_validate_reports_a_bad_evacuation_block_with_exit_2(
     assert res.exit_code == 2, res.output
     assert f"scenario.yaml, column '{column}'" in res.output and words in res.output
     assert "Traceback" not in res.output
+
+
+def test_a_tables_entry_naming_a_folder_says_which_entry(folder: ScenarioFolder) -> None:
+    """QA 18c (minor): ``tables: {links: sub}`` with sub a folder said only "sub: is not a
+    regular file", naming neither scenario.yaml nor the entry."""
+    (folder.root / "sub").mkdir()
+    folder.set_yaml(tables={"links": "sub"})
+    issue = folder.issue()
+    assert (issue.file, issue.column) == ("scenario.yaml", "tables.links")
+    assert issue.message == "table file 'sub' for 'links' is not a regular file (a folder?)"

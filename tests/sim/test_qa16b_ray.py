@@ -348,3 +348,20 @@ def test_a_server_that_answers_passes_the_check(
     address, t = _serve(reply)
     montecarlo._check_reachable(address, ray)
     t.join(10)
+
+
+def test_a_wrong_address_fails_before_the_model_compiles(
+        scenario_yaml: ScenarioYaml, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Eastern-flank's model takes about 30 s to compile: the address is asked first."""
+    pytest.importorskip("ray")
+    from corridor.sim import api
+
+    def compile_model(*_: object, **__: object) -> None:
+        raise AssertionError("compiled before the address was checked")
+
+    monkeypatch.setattr(api, "compile_model", compile_model)
+    address = f"127.0.0.1:{closed_port()}"
+    with pytest.raises(BackendError, match=f"cannot reach Ray at {address}: connection "
+                                           "refused"):
+        api.simulate(scenario_yaml(QUICK), 5, 1, backend="ray", address=address,
+                     progress=False)

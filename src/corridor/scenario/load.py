@@ -100,7 +100,11 @@ def load_scenario(source: str | Path) -> Scenario:
             fname = str(overrides.get(name, spec.file))
             fpath = folder / fname
             if fpath.exists() and not fpath.is_file():  # a folder, a device, a pipe
-                issues.append(Issue(fname, "is not a regular file"))
+                if name in overrides:  # the user's name for it: say where it came from
+                    issues.append(Issue(label, f"table file '{fname}' for '{name}' is not "
+                                        "a regular file (a folder?)", column=f"tables.{name}"))
+                else:
+                    issues.append(Issue(fname, "is not a regular file"))
                 unreadable.append(name)
             elif fpath.exists():
                 b = read_bytes(fpath, fname, issues)

@@ -64,6 +64,10 @@ def simulate(scenario: Scenario, runs: int, seed: int, *, backend: str = "local"
         from corridor.sim.plan import read_plan
 
         plan = read_plan(Path(plan_dir), scenario)
+    if backend == "ray" and address:  # fail on a wrong address before the model compiles
+        from corridor.sim.montecarlo import check_address
+
+        check_address(address)
     model = compile_model(scenario, options, plan)
     result = sweep(model, seed, runs, backend=backend, workers=workers, address=address,
                    progress=progress)

@@ -367,6 +367,18 @@ def _shutdown_ray(ray: Any) -> None:
         ray.shutdown()
 
 
+def check_address(address: str) -> None:
+    """Fail now (``BackendError``) when nothing Ray-like answers at ``address``: the
+    simulate command asks before it compiles the model, which takes tens of seconds on
+    a large scenario."""
+    try:
+        import ray
+    except ImportError:
+        raise BackendError("the Ray backend needs the 'ray' extra: pip install "
+                           "'corridor[ray]' (or use --backend local)") from None
+    _check_reachable(address, ray)
+
+
 def _check_reachable(address: str, ray: Any) -> None:
     """Fail at once when nothing answers at ``address`` (``host:port`` or
     ``ray://host:port``): ``ray.init`` retries an unreachable cluster for many minutes,
