@@ -131,7 +131,7 @@ def test_a_class_a_kept_mip_strands_is_polished_next(tmp_path: Path,
     a, b = np.array([0, 1]), np.array([2, 3])
     c = 5  # the class the first MIP strands
     assert len(e._runs_of(c))
-    monkeypatch.setattr(e, "_neighbourhoods", lambda values: [a, b])
+    monkeypatch.setattr(e, "_neighbourhoods", lambda values, short=None: [a, b])
     n = len(e.pm.coms)
     stranded = np.zeros(n, dtype=bool)
     stranded[c] = True

@@ -40,18 +40,23 @@ def short_hours(v: float) -> str:
     return f"{round(v, 2):g} h"
 
 
+def horizon_note(used_h: float, given_h: float | None, step_h: float) -> str:
+    """Where whole steps cut the scenario's horizon (``given_h``) to ``used_h``: "the end
+    of the last whole 10-min step in the scenario's 2.4 h"; "" where they do not."""
+    if given_h is None or abs(given_h - used_h) <= 1e-6 * max(1.0, given_h):
+        return ""
+    step = f"{round(step_h * 60, 2):g}-min step" if step_h > 0 else "step"
+    if used_h > given_h:  # shorter than one step: the model keeps one
+        return f"one {step}: the scenario's {short_hours(given_h)} is less"
+    return f"the end of the last whole {step} in the scenario's {short_hours(given_h)}"
+
+
 def horizon_text(net: EvacNetwork) -> str:
-    """The horizon as the model uses it, and the scenario's where whole steps differ:
+    """The horizon as the model uses it, and why where whole steps cut the scenario's:
     "24 h", or "2.33 h, the end of the last whole 10-min step in the scenario's 2.4 h"."""
     used = net.horizon * net.step_h
-    given = net.horizon_given_h
-    if given is None or abs(given - used) <= 1e-6 * max(1.0, given):
-        return short_hours(used)
-    step = f"{round(net.step_h * 60, 2):g}-min step"
-    if used > given:  # shorter than one step: the model keeps one
-        return f"{short_hours(used)}, one {step}: the scenario's {short_hours(given)} is less"
-    return (f"{short_hours(used)}, the end of the last whole {step} in the scenario's "
-            f"{short_hours(given)}")
+    note = horizon_note(used, net.horizon_given_h, net.step_h)
+    return short_hours(used) + (f", {note}" if note else "")
 
 
 def _typed(rows: list[Any], dtypes: dict[str, str]) -> pd.DataFrame:

@@ -23,7 +23,7 @@ import numpy as np
 
 from corridor.network.cargo import Cargo
 from corridor.network.gateways import stage_weights, straight_search, via_gateways
-from corridor.network.graph import GAUGE_BREAK, MODES, RAIL, REASON_TEXT, ROAD, Network
+from corridor.network.graph import GAUGE_BREAK, MODES, RAIL, REASON_TEXT, ROAD
 from corridor.network.stategraph import Rules, arc_ok, fleet_usable, reachable
 
 if TYPE_CHECKING:
@@ -152,21 +152,16 @@ def _fit(router: Router, r: Route, cargo: Cargo) -> list[str]:
         if s.fleet in (None, "*"):
             continue
         f = fl.index[str(s.fleet)]
-        if not cargo.fleet_misfit(net, f):
+        why = {g: cargo.fleet_misfit(net, g) for g in range(len(fl))
+               if g == f or (fl.mode[g] == fl.mode[f] and fl.count[g] > 0)}
+        if not why[f]:
             continue
-        same = [g for g in range(len(fl)) if fl.mode[g] == fl.mode[f] and fl.count[g] > 0]
-        # fewest limits broken first, then the route's own fleet, then catalogue order
-        g = min(same or [f], key=lambda g: (len(_limits(cargo, net, g)), g != f, g))
-        why = cargo.fleet_misfit(net, g)
-        bad.append(f"{fl.ids[g]} {why}" if why else f"{s.fleet} {cargo.fleet_misfit(net, f)}")
+        # fewest limits broken (fleet_misfit's clauses), then the route's own fleet,
+        # then catalogue order; a fleet that takes the cargo is no explanation
+        g = min((g for g, w in why.items() if w),
+                key=lambda g: (len(why[g].split(", ")), g != f, g))
+        bad.append(f"{fl.ids[g]} {why[g]}")
     return bad
-
-
-def _limits(cargo: Cargo, net: Network, f: int) -> list[str]:
-    """The limits of fleet ``f`` the cargo breaks (each of ``fleet_misfit``'s clauses;
-    a fleet that takes it breaks none)."""
-    why = cargo.fleet_misfit(net, f)
-    return why.split(", ") if why else []
 
 
 def _availability(router: Router, r: Route, cargo: Cargo) -> list[str]:

@@ -383,18 +383,21 @@ class RoundingEngine:
         runs = np.unique(st.mv_run[st.mv_com == c])
         return np.flatnonzero(np.isin(st.y_run, runs) & (st.run_pool[st.y_run] >= 0))
 
-    def _neighbourhoods(self, values: F64) -> list[NDArray[np.int64]]:
+    def _neighbourhoods(self, values: F64, short: NDArray[np.bool_] | None = None
+                        ) -> list[NDArray[np.int64]]:
         """Trip sets worth re-optimizing, best first: the runs of each class the rounding
         stranded, then of those it delayed most (``POLISH_CLASSES`` in all), then, fleet
         by fleet
         (ranked by what those classes lost), every trip of the fleet, so carriers can
         move between runs; a fleet of more than ``POLISH_WINDOW`` trips in windows of
         that many consecutive departures, each overlapping the next by half (one MIP
-        over 2,000 PLS trips does not finish in ``POLISH_SECONDS``; a window does)."""
+        over 2,000 PLS trips does not finish in ``POLISH_SECONDS``; a window does).
+        ``short``: the classes ``values`` never closes, where the caller has them."""
         st = self.pm.st
         assert self.lp is not None
         lost = self._class_cost(values) - self._class_cost(self.lp.values)
-        short = self._short(values)
+        if short is None:
+            short = self._short(values)
         worse = short | (lost > POLISH_LOST)
         if not worse.any():
             return []
@@ -443,7 +446,7 @@ class RoundingEngine:
             while True:
                 before = best.objective
                 short = self._short(best.values)
-                todo = self._neighbourhoods(best.values)
+                todo = self._neighbourhoods(best.values, short.copy())
                 while todo:
                     free = todo.pop(0)
                     left = _left(deadline)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from corridor.evacuate.result import hours, short_hours
+from corridor.evacuate.result import horizon_note, hours, short_hours
 from corridor.report import figures as F
 from corridor.report.inputs import Inputs, Result
 from corridor.report.tables import Table
@@ -171,16 +171,8 @@ def _cards(info: dict[str, Any]) -> list[str]:
 
 
 def _horizon_note(info: dict[str, Any], horizon: float) -> str:
-    """Where whole steps cut the scenario's horizon short: "the end of the last whole
-    10-min step in the scenario's 2.4 h"; else nothing."""
-    given = _num(info.get("scenario_horizon_h"))
-    if given is None or abs(given - horizon) <= 1e-6 * max(1.0, given):
-        return ""
-    step = _step_h(info) * 60
-    what = f"{round(step, 2):g}-min step" if step > 0 else "step"
-    if horizon > given:
-        return f"one {what}: the scenario's {short_hours(given)} is less"
-    return f"the end of the last whole {what} in the scenario's {short_hours(given)}"
+    """Where whole steps cut the scenario's horizon short (``horizon_note``)."""
+    return horizon_note(horizon, _num(info.get("scenario_horizon_h")), _step_h(info))
 
 
 def _method_note(info: dict[str, Any]) -> str:

@@ -166,7 +166,7 @@ def parse_table(raw: RawTable, spec: Table, issues: list[Issue]) -> pd.DataFrame
         seen.add(h)
         index[h] = j
         if h not in known and not h.startswith("x_"):
-            hint = _closest(h, spec.names)
+            hint = closest_hint(h, spec.names)
             issues.append(
                 header_issue(
                     raw, h,
@@ -238,7 +238,7 @@ def _convert(raw: RawTable, col: Column, cells: list[str], issues: list[Issue]) 
     if col.type == "enum":
         for i, c in enumerate(cells):
             if c and c not in col.choices:
-                hint = _closest(c, col.choices)
+                hint = closest_hint(c, col.choices)
                 issues.append(
                     at(raw, i, col.name,
                        f"'{shown(c)}' is not one of {', '.join(col.choices)}{hint}")
@@ -248,7 +248,8 @@ def _convert(raw: RawTable, col: Column, cells: list[str], issues: list[Issue]) 
     return list(cells)
 
 
-def _closest(word: str, options: tuple[str, ...]) -> str:
+def closest_hint(word: str, options: tuple[str, ...]) -> str:
+    """The hint " (did you mean 'x'?)" for the option nearest ``word``; "" if none is."""
     import difflib
 
     m = difflib.get_close_matches(word, options, n=1, cutoff=0.7)

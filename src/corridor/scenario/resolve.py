@@ -13,7 +13,7 @@ import pandas as pd
 
 from corridor.scenario.errors import Issue
 from corridor.scenario.model import Scenario
-from corridor.scenario.parse import MAX_COUNT, ROW
+from corridor.scenario.parse import MAX_COUNT, ROW, closest_hint
 from corridor.scenario.schema import CIRCUITY, MODE_SPEED_KMH, MODES, NODE_KINDS, TABLES
 
 EARTH_RADIUS_KM = 6371.0088
@@ -389,16 +389,12 @@ def _check_supply_classes(supply: pd.DataFrame, say: _Reporter) -> None:
     """``class`` is a supply class (spec: "a NATO supply class (I food/water, III fuel,
     V ammunition, ...)"): a typo would otherwise become a class of its own, drawn from
     stock and reported, unnoticed."""
-    import difflib
-
     for row, cls in zip(supply[ROW], supply["class"], strict=True):
         if not isinstance(cls, str) or not cls or _SUPPLY_CLASS.fullmatch(cls):
             continue  # a missing class is reported already
-        near = difflib.get_close_matches(str(cls).upper(), SUPPLY_CLASSES, n=1, cutoff=0.7)
-        hint = f" (did you mean '{near[0]}'?)" if near else ""
         say("supply", row, "class", f"'{cls}' is not a supply class: one of "
             f"{', '.join(SUPPLY_CLASSES)}, optionally with a sub-class letter such as "
-            f"III(B) or IIIB{hint}")
+            f"III(B) or IIIB{closest_hint(cls.upper(), SUPPLY_CLASSES)}")
 
 
 def _resolve_disruptions(frame: pd.DataFrame, nodes: pd.DataFrame, links: pd.DataFrame,

@@ -293,11 +293,7 @@ def ray_backend(model: SimModel, seed: int, runs: int, workers: int,
     that was not pending``), which lost every finished run. Ray starts its own
     processes with SIGINT blocked and its workers in process groups of their own, so a
     terminal's Ctrl-C reaches only this process."""
-    try:
-        import ray
-    except ImportError:
-        raise BackendError("the Ray backend needs the 'ray' extra: pip install "
-                           "'corridor[ray]' (or use --backend local)") from None
+    ray = _import_ray()
     started = False
     if not ray.is_initialized():
         if address:
@@ -371,12 +367,16 @@ def check_address(address: str) -> None:
     """Fail now (``BackendError``) when nothing Ray-like answers at ``address``: the
     simulate command asks before it compiles the model, which takes tens of seconds on
     a large scenario."""
+    _check_reachable(address, _import_ray())
+
+
+def _import_ray() -> Any:
     try:
         import ray
     except ImportError:
         raise BackendError("the Ray backend needs the 'ray' extra: pip install "
                            "'corridor[ray]' (or use --backend local)") from None
-    _check_reachable(address, ray)
+    return ray
 
 
 def _check_reachable(address: str, ray: Any) -> None:
